@@ -1,0 +1,64 @@
+"""derive: from a noise or label model to the loss it implies, with every step proved.
+
+The public API is loaded lazily so that ``derive --help`` never imports SymPy::
+
+    >>> from derive import derive
+    >>> d = derive("gaussian")
+    >>> d.loss.loss.torch
+    'torch.nn.MSELoss'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "CATALOGUE",
+    "ENTRIES",
+    "Derivation",
+    "DeriveError",
+    "LossMatch",
+    "Relation",
+    "Step",
+    "Variables",
+    "check_derivation",
+    "derive",
+    "identify",
+    "main",
+    "render_json",
+    "render_text",
+    "to_dict",
+]
+
+__version__ = "0.1.0"
+
+_WHERE = {
+    "CATALOGUE": "derive.losses",
+    "ENTRIES": "derive.catalog",
+    "DeriveError": "derive.errors",
+    "Derivation": "derive.steps",
+    "LossMatch": "derive.losses",
+    "Relation": "derive.steps",
+    "Step": "derive.steps",
+    "Variables": "derive.steps",
+    "check_derivation": "derive.verify",
+    "derive": "derive.engine",
+    "identify": "derive.losses",
+    "main": "derive.cli",
+    "render_json": "derive.render.json",
+    "render_text": "derive.render.text",
+    "to_dict": "derive.render.json",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'derive' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

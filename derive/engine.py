@@ -1,0 +1,138 @@
+"""Run the rules over a model's likelihood and record each application as a step.
+
+The program is fixed and short: negate the log of the i.i.d. likelihood,
+expand the logs (cycling the log rules until none applies), apply the rules the
+link and the targets bring, separate the constants, drop them, divide out the
+positive factor, recognise the named loss, and reduce by the mean.
+Every rule application over the whole objective is one :class:`Step`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import sympy as sp
+
+from derive.distributions import Model, build_model, i, n, per_sample, with_sample_index
+from derive.losses import identify, match_model
+from derive.rules import (
+    DivideOutPositiveFactor,
+    DropConstant,
+    LogOfExp,
+    LogOfIndexedProduct,
+    LogOfPower,
+    LogOfProduct,
+    MeanReduction,
+    NegativeLogLikelihood,
+    RecogniseLoss,
+    Rule,
+    SeparateConstants,
+    split_sample_sum,
+)
+from derive.steps import Derivation, Step
+
+__all__ = ["derive", "run_rules"]
+
+LOG_RULES: tuple[Rule, ...] = (LogOfIndexedProduct(), LogOfProduct(), LogOfPower(), LogOfExp())
+MAX_PASSES = 40
+
+
+def _record(rule: Rule, expr: sp.Expr, model: Model) -> Step | None:
+    rewrite = rule.apply(expr, model.context)
+    if rewrite is None:
+        return None
+    return Step(
+        rule=rule,
+        before=expr,
+        after=rewrite.after,
+        relation=rule.relation_for(rewrite),
+        dropped=rewrite.dropped,
+        factor=rewrite.factor,
+        transform=rewrite.transform,
+    )
+
+
+def run_rules(expr: sp.Expr, rules: Sequence[Rule], model: Model) -> list[Step]:
+    """Cycle ``rules`` over ``expr`` until none applies; one step per application."""
+    steps: list[Step] = []
+    for _ in range(MAX_PASSES):
+        changed = False
+        for rule in rules:
+            step = _record(rule, expr, model)
+            if step is not None:
+                steps.append(step)
+                expr = step.after
+                changed = True
+        if not changed:
+            return steps
+    raise RuntimeError("the rewrite rules did not settle; this is a bug in derive")
+
+
+def _per_sample_nll(expr: sp.Expr, model: Model) -> sp.Expr:
+    """The summand of −log L = Σ_i nll_i, sample index removed, nothing dropped."""
+    split = split_sample_sum(expr, model.context)
+    if split is None:
+        raise RuntimeError(
+            "the log rules did not reach a sum over samples; this is a bug in derive"
+        )
+    return per_sample(sp.expand(split[0], deep=False))  # type: ignore[no-any-return]
+
+
+def derive(
+    name: str,
+    *,
+    link: str | None = None,
+    classes: int | str | None = None,
+    targets: str = "onehot",
+    label_smoothing: str | float | Fraction | None = None,
+) -> Derivation:
+    """Derive the loss of the model ``name`` (``gaussian``, ``normal``, ``laplace``, …).
+
+    Raises :class:`derive.errors.DeriveError` for an unknown name or link and
+    for options out of range.
+    """
+    model = build_model(name, link, classes, targets, label_smoothing)
+    likelihood = sp.Product(model.density, (i, 1, n))
+    steps: list[Step] = []
+
+    def add(found: list[Step]) -> sp.Expr:
+        steps.extend(found)
+        return steps[-1].after if steps else likelihood
+
+    expr = add(run_rules(likelihood, (NegativeLogLikelihood(),), model))
+    expr = add(run_rules(expr, LOG_RULES, model))
+    expr = add(run_rules(expr, model.rules, model))
+    expr = add(run_rules(expr, LOG_RULES, model))
+    nll = _per_sample_nll(expr, model)
+    expr = add(run_rules(expr, (SeparateConstants(),), model))
+    expr = add(run_rules(expr, (DropConstant(),), model))
+    expr = add(run_rules(expr, (DivideOutPositiveFactor(),), model))
+
+    match = match_model(nll, model)
+    if match is not None and isinstance(expr, sp.Sum):
+        summand = per_sample(expr.function)
+        local = identify(summand, match.loss, model)
+        if local is not None:
+            rule = RecogniseLoss(
+                match.loss.name,
+                local.formula_indexed,
+                local.scale,
+                with_sample_index(local.offset, model),
+            )
+            expr = add(run_rules(expr, (rule,), model))
+    expr = add(run_rules(expr, (MeanReduction(),), model))
+    return Derivation(
+        distribution=model.distribution,
+        link=model.link,
+        options=model.options,
+        variables=model.variables,
+        likelihood=likelihood,
+        steps=tuple(steps),
+        nll=nll,
+        loss=match,
+        n=n,
+        sample_index=i,
+        notes=model.notes,
+        model=model,
+    )

@@ -1,0 +1,79 @@
+"""The few named functions a derivation uses: the logistic sigmoid and softplus.
+
+They are SymPy ``Function`` subclasses so that a derivation can *say* σ(z)
+and softplus(z) — the names practitioners know — while every claim about
+them stays checkable: each has its derivative (``fdiff``), its positivity
+and realness, and a rewrite to core SymPy (``rewrite(exp)`` / ``rewrite(log)``)
+that :func:`to_core` applies before serialising or proving.
+
+- ``sigmoid(z) = 1 / (1 + e^{-z})``, σ' = σ(1 − σ), values in (0, 1).
+- ``softplus(z) = log(1 + e^{z})``, softplus' = σ, values in (0, ∞).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+__all__ = ["sigmoid", "softplus", "to_core"]
+
+
+class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
+    """σ(z) = 1 / (1 + e^{−z}); domain ℝ, range (0, 1)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, z: sp.Expr) -> sp.Expr | None:
+        if z.is_zero:
+            return sp.Rational(1, 2)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real  # type: ignore[no-any-return]
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.args[0].is_real  # type: ignore[no-any-return]
+
+    def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return 1 / (1 + sp.exp(-z))
+
+    def _latex(self, printer: Any) -> str:
+        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+
+
+class softplus(sp.Function):  # noqa: N801
+    """softplus(z) = log(1 + e^{z}); domain ℝ, range (0, ∞)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sigmoid(self.args[0])
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real  # type: ignore[no-any-return]
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.args[0].is_real  # type: ignore[no-any-return]
+
+    def _eval_rewrite_as_log(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return sp.log(1 + sp.exp(z))
+
+    def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return sp.log(1 + sp.exp(z))
+
+    def _latex(self, printer: Any) -> str:
+        return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+
+
+def to_core(expr: sp.Expr) -> sp.Expr:
+    """Rewrite the named functions into core SymPy (exp, log), nothing else."""
+    return expr.replace(  # type: ignore[no-any-return]
+        lambda e: isinstance(e, (sigmoid, softplus)),
+        lambda e: e.rewrite(sp.exp),
+    )

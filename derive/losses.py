@@ -1,0 +1,309 @@
+"""The catalogue of named losses and ``identify``: which one a derived NLL is.
+
+Each entry is a PyTorch loss with its conventions: what it takes as input,
+its per-sample formula (as PyTorch documents it), and how its default
+``reduction='mean'`` divides. :func:`identify` proves
+
+    nll = scale · ℓ + offset
+
+with ``scale > 0`` free of the parameters and of the sample, and ``offset`` free
+of the parameters, by bringing ``nll − scale·ℓ`` to a canonical form free of the
+parameters (or, for scalar parameters, by a zero derivative and one value).
+When no proof is found it returns ``None``: the loss stays unnamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derive.algebra import canonical, free_of, proved_zero
+from derive.distributions import Model, at_reference, i, j, k, per_sample
+from derive.functions import softplus
+
+__all__ = ["CATALOGUE", "LossMatch", "NamedLoss", "identify", "match_model"]
+
+
+@dataclass(frozen=True)
+class NamedLoss:
+    """A PyTorch loss: its class, input convention and per-sample formula."""
+
+    name: str
+    torch: str
+    title: str
+    input: str
+    formula: Callable[[Model], sp.Expr]
+    mean_over_classes: bool = False
+
+    def call(self, model: Model) -> str:
+        """How to call it in PyTorch for this model (default reduction)."""
+        kwargs = ""
+        options = dict(model.options)
+        if "label_smoothing" in options:
+            kwargs = f"label_smoothing={float(sp.Rational(options['label_smoothing']))!r}"
+        return f"{self.torch}({kwargs})({self.input})"
+
+
+@dataclass(frozen=True)
+class LossMatch:
+    """A proved match: ``nll == scale * formula + offset`` per sample."""
+
+    loss: NamedLoss
+    formula: sp.Expr
+    formula_indexed: sp.Expr
+    scale: sp.Expr
+    offset: sp.Expr
+
+
+def _one(model: Model, which: int = 0) -> sp.Basic:
+    return model.variables.prediction[which]
+
+
+def _target(model: Model) -> sp.Basic:
+    return model.variables.target[0]
+
+
+def _mse(m: Model) -> sp.Expr:
+    return (_one(m)[i] - _target(m)[i]) ** 2
+
+
+def _l1(m: Model) -> sp.Expr:
+    return sp.Abs(_one(m)[i] - _target(m)[i])
+
+
+def _bce(m: Model) -> sp.Expr:
+    p, y = _one(m)[i], _target(m)[i]
+    return -(y * sp.log(p) + (1 - y) * sp.log(1 - p))
+
+
+def _bce_logits(m: Model) -> sp.Expr:
+    z, y = _one(m)[i], _target(m)[i]
+    return softplus(z) - y * z
+
+
+def _log_softmax(m: Model, cls: sp.Basic) -> sp.Expr:
+    """log softmax(z)_cls, written as the log of e^{z_cls} / Σ_j e^{z_j}."""
+    if m.classes is not None and m.classes.is_Integer:
+        zs = m.variables.prediction
+        total = sp.Add(*(sp.exp(z[i]) for z in zs))
+        return sp.log(
+            sp.Mul(sp.exp(zs[int(cls) - 1][i]), sp.Pow(total, -1), evaluate=False), evaluate=False
+        )
+    z = _one(m)
+    total = sp.Sum(sp.exp(z[i, j]), (j, 1, m.classes))
+    return sp.log(sp.Mul(sp.exp(z[i, cls]), sp.Pow(total, -1), evaluate=False), evaluate=False)
+
+
+def _log_prob(m: Model, cls: sp.Basic) -> sp.Expr:
+    if m.link == "softmax":
+        return _log_softmax(m, cls)
+    if m.classes is not None and m.classes.is_Integer:
+        return sp.log(m.variables.prediction[int(cls) - 1][i])
+    return sp.log(_one(m)[i, cls])
+
+
+def _expected(m: Model, weight: Callable[[sp.Basic], sp.Expr]) -> sp.Expr:
+    """−Σ_k w_k log q_k for the model's classes."""
+    if m.classes is not None and m.classes.is_Integer:
+        return -sp.Add(*(weight(c) * _log_prob(m, c) for c in range(1, int(m.classes) + 1)))
+    return -sp.Sum(weight(k) * _log_prob(m, k), (k, 1, m.classes))
+
+
+def _class_weight(m: Model) -> Callable[[sp.Basic], sp.Expr]:
+    targets = m.variables.target
+    if m.classes is not None and m.classes.is_Integer:
+        return lambda c: targets[int(c) - 1][i]
+    return lambda c: targets[0][i, c]
+
+
+def _nll(m: Model) -> sp.Expr:
+    if m.label is not None:
+        return -_log_prob(m, m.label[i])
+    return _expected(m, _class_weight(m))
+
+
+def _cross_entropy(m: Model) -> sp.Expr:
+    options = dict(m.options)
+    if "label_smoothing" not in options:
+        if m.label is not None and options.get("targets") == "onehot":
+            return -_log_prob(m, m.label[i])
+        return _expected(m, _class_weight(m))
+    eps = sp.Rational(options["label_smoothing"])
+    count = m.classes
+    assert count is not None
+    if m.label is not None:
+        hard = -_log_prob(m, m.label[i])
+    else:
+        hard = _expected(m, _class_weight(m))
+    uniform = _expected(m, lambda c: sp.S.One)
+    return (1 - eps) * hard + eps / count * uniform
+
+
+def _kl(m: Model) -> sp.Expr:
+    weight = _class_weight(m)
+    if m.classes is not None and m.classes.is_Integer:
+        return sp.Add(
+            *(
+                weight(c) * (sp.log(weight(c)) - _log_prob(m, c))
+                for c in range(1, int(m.classes) + 1)
+            )
+        )
+    return sp.Sum(weight(k) * (sp.log(weight(k)) - _log_prob(m, k)), (k, 1, m.classes))
+
+
+CATALOGUE: dict[str, NamedLoss] = {
+    loss.name: loss
+    for loss in (
+        NamedLoss("MSELoss", "torch.nn.MSELoss", "mean squared error", "f, y", _mse),
+        NamedLoss("L1Loss", "torch.nn.L1Loss", "mean absolute error", "f, y", _l1),
+        NamedLoss("BCELoss", "torch.nn.BCELoss", "binary cross-entropy", "p, y", _bce),
+        NamedLoss(
+            "BCEWithLogitsLoss",
+            "torch.nn.BCEWithLogitsLoss",
+            "binary cross-entropy with logits",
+            "z, y",
+            _bce_logits,
+        ),
+        NamedLoss(
+            "NLLLoss", "torch.nn.NLLLoss", "negative log-likelihood", "torch.log(q), y", _nll
+        ),
+        NamedLoss(
+            "CrossEntropyLoss", "torch.nn.CrossEntropyLoss", "cross-entropy", "z, y", _cross_entropy
+        ),
+        NamedLoss(
+            "KLDivLoss",
+            "torch.nn.KLDivLoss",
+            "Kullback-Leibler divergence",
+            "torch.log(q), p",
+            _kl,
+            mean_over_classes=True,
+        ),
+    )
+}
+
+
+def _parameter_atoms(expr: sp.Basic, params: tuple[sp.Basic, ...]) -> list[sp.Basic]:
+    found: list[sp.Basic] = []
+    for a in sp.preorder_traversal(expr):
+        if a in params or (isinstance(a, sp.Indexed) and a.base in params):
+            if a not in found:
+                found.append(a)
+    return found
+
+
+def _terms(expr: sp.Expr, params: tuple[sp.Basic, ...]) -> dict[sp.Basic, sp.Expr]:
+    """Canonical Add as {parameter-dependent part: coefficient}."""
+    out: dict[sp.Basic, sp.Expr] = {}
+    for term in sp.Add.make_args(expr):
+        atoms = _parameter_atoms(term, params)
+        if not atoms:
+            continue
+        coeff, rest = term.as_independent(*atoms, as_Add=False)
+        out[rest] = out.get(rest, sp.S.Zero) + coeff
+    return out
+
+
+def _per_sample_params(model: Model) -> tuple[sp.Basic, ...]:
+    out: list[sp.Basic] = []
+    for base in model.variables.prediction:
+        assumptions = base.label._assumptions_orig
+        if model.classes is not None and not model.classes.is_Integer:
+            out.append(sp.IndexedBase(base.name, **assumptions))
+        else:
+            out.append(sp.Symbol(base.name, **assumptions))
+    return tuple(out)
+
+
+def _per_sample_targets(model: Model) -> tuple[sp.Basic, ...]:
+    out: list[sp.Basic] = []
+    for base in model.variables.target:
+        assumptions = base.label._assumptions_orig
+        out.append(sp.Symbol(base.name, **assumptions))
+        out.append(sp.IndexedBase(base.name, **assumptions))
+    return tuple(out)
+
+
+def constraint_substitutions(model: Model) -> dict[sp.Basic, sp.Basic]:
+    """Per-sample facts of the support: simplex weights sum to one."""
+    subs: dict[sp.Basic, sp.Basic] = {}
+    ctx = model.context
+    if ctx.simplex and model.classes is not None:
+        for base in ctx.simplex:
+            ps = sp.IndexedBase(base.name, **base.label._assumptions_orig)
+            subs[sp.Sum(ps[k], (k, 1, model.classes))] = sp.S.One
+    for group in ctx.concrete_simplex:
+        weights = [per_sample(w) for w in group]
+        subs[weights[-1]] = 1 - sp.Add(*weights[:-1])
+    return subs
+
+
+def identify(nll: sp.Expr, loss: NamedLoss, model: Model) -> LossMatch | None:
+    """Prove ``nll = a·ℓ + b`` for the loss ``ℓ``; ``None`` when no proof is found."""
+    formula_i = loss.formula(model)
+    formula = per_sample(formula_i)
+    params = _per_sample_params(model)
+    samples = _per_sample_targets(model)
+    subs = constraint_substitutions(model)
+    found = _by_canonical_form(nll, formula, params, subs)
+    if found is None and model.classes is None:
+        found = _by_derivative(nll, formula, params, model)
+    if found is None:
+        return None
+    scale, offset = found
+    readable = sp.expand(at_reference(nll - scale * formula, model).doit(), deep=False)
+    if sp.count_ops(readable) < sp.count_ops(offset) and proved_zero(readable - offset, subs):
+        offset = readable
+    if not (scale.is_positive and free_of(scale, params + samples)):
+        return None
+    if not free_of(offset, params):
+        return None
+    return LossMatch(loss, formula, formula_i, scale, offset)
+
+
+def _by_canonical_form(
+    nll: sp.Expr,
+    formula: sp.Expr,
+    params: tuple[sp.Basic, ...],
+    subs: dict[sp.Basic, sp.Basic],
+) -> tuple[sp.Expr, sp.Expr] | None:
+    d, e = canonical(nll, subs), canonical(formula, subs)
+    d_terms, e_terms = _terms(d, params), _terms(e, params)
+    if not e_terms:
+        return None
+    first = sorted(e_terms, key=sp.default_sort_key)[0]
+    if first not in d_terms:
+        return None
+    scale = sp.cancel(d_terms[first] / e_terms[first])
+    rest = canonical(d - scale * e, subs)
+    if _parameter_atoms(rest, params):
+        return None
+    return scale, rest
+
+
+def _by_derivative(
+    nll: sp.Expr, formula: sp.Expr, params: tuple[sp.Basic, ...], model: Model
+) -> tuple[sp.Expr, sp.Expr] | None:
+    """A zero derivative in every parameter, on a connected domain, and one value."""
+    scale: sp.Expr | None = None
+    for theta in params:
+        dl = canonical(sp.diff(formula, theta))
+        if dl != 0:
+            scale = sp.cancel(sp.together(canonical(sp.diff(nll, theta)) / dl))
+            break
+    if scale is None or not free_of(scale, params):
+        return None
+    rest = nll - scale * formula
+    if not all(proved_zero(sp.diff(rest, theta)) for theta in params):
+        return None
+    return scale, canonical(at_reference(rest, model))
+
+
+def match_model(nll: sp.Expr, model: Model) -> LossMatch | None:
+    """The first catalogue loss the model's NLL is proved to match, if any."""
+    for name in model.losses:
+        found = identify(nll, CATALOGUE[name], model)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,5 @@
+"""Renderers: pure functions of a ``Derivation``; the engine never imports them."""
+
+from __future__ import annotations
+
+__all__ = ["json", "text", "unicode"]

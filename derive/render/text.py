@@ -1,0 +1,77 @@
+"""The terminal rendering: steps in readable Unicode math, each with its justification."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.catalog import resolve
+from derive.render.unicode import unicode
+from derive.report import conclude
+from derive.steps import Derivation, Relation, Step
+
+__all__ = ["render_text"]
+
+
+def _justify(step: Step) -> str:
+    note = step.rule.title or step.rule.name
+    extra = []
+    if step.dropped != 0:
+        extra.append(f"dropped {unicode(step.dropped)}")
+    if step.factor != 1 and step.relation is not Relation.ARGMIN_EQUIVALENT:
+        extra.append(f"factor {unicode(step.factor)} > 0")
+    return note + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def render_text(d: Derivation) -> str:
+    entry = resolve(d.distribution)
+    lines = [f"derive {d.distribution} (link: {d.link}) — {entry.summary}"]
+    options = ", ".join(f"{k}={v}" for k, v in d.options)
+    if options:
+        lines.append(f"options: {options}")
+    v = d.variables
+    lines.append(
+        "variables: target "
+        + ", ".join(unicode(t) for t in v.target)
+        + "; prediction "
+        + ", ".join(unicode(p) for p in v.prediction)
+        + ("; fixed " + ", ".join(unicode(s) for s in v.nuisance) if v.nuisance else "")
+    )
+    lines.extend(f"assume: {note}" for note in d.notes)
+    lines.append("")
+    lines.append("Likelihood of an i.i.d. sample")
+    lines.append(f"  L(θ) = {unicode(d.likelihood)}")
+    lines.append("")
+    lines.append("Derivation")
+    for number, step in enumerate(d.steps, 1):
+        lines.append(f"  ({number}) {step.relation.symbol} {unicode(step.after)}")
+        lines.append(f"        [{step.rule.name}] {_justify(step)}")
+    lines.append("")
+    lines.append("Conclusion")
+    lines.append(f"  per-sample negative log-likelihood: {unicode(d.nll)}")
+    conclusion = conclude(d)
+    if d.loss is None or conclusion is None:
+        lines.append("  loss: unnamed — the derived objective matches no loss in the catalogue")
+        lines.append(f"  minimise: {unicode(d.objective)}")
+        return "\n".join(lines) + "\n"
+    loss = d.loss.loss
+    lines.append(f"  −log L(θ) = {unicode(conclusion.total)}")
+    ell = sp.Symbol("ℓ")
+    lines.append(
+        f"  per sample: nll = {unicode(d.loss.scale * ell + d.loss.offset)}"
+        f", with ℓ = {unicode(d.loss.formula)}"
+    )
+    lines.append(
+        f"  hence argmax L(θ) = argmin Σ ℓ: "
+        f"maximum likelihood is minimum {loss.title} ({loss.name})"
+    )
+    lines.append(f"  torch: {loss.call(d.model)}")
+    for r in conclusion.reductions:
+        default = " (the default)" if r.reduction == "mean" else ""
+        loss_value = sp.Symbol("loss")
+        lines.append(
+            f"    reduction={r.reduction!r}{default}: −log L(θ) = "
+            f"{unicode(r.factor * loss_value + r.offset)}"
+        )
+    if d.model.label is not None:
+        lines.append("  (torch numbers classes from 0: pass y − 1 as the class index)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,104 @@
+"""Readable Unicode math for the terminal, as a subclass of SymPy's ``StrPrinter``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+__all__ = ["UnicodePrinter", "unicode"]
+
+_GREEK = {"sigma": "σ", "epsilon": "ε", "mu": "μ", "theta": "θ", "pi": "π", "eta": "η"}
+_SUB = dict(zip("0123456789aehijklmnoprstuvx+-=()", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₊₋₌₍₎"))
+_SUP = dict(zip("0123456789nKik+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹ⁿᴷⁱᵏ⁺⁻⁼⁽⁾"))
+
+
+def _script(text: str, table: dict[str, str]) -> str | None:
+    return "".join(table[c] for c in text) if all(c in table for c in text) else None
+
+
+class UnicodePrinter(StrPrinter):
+    """σ for sigma, yᵢ for y[i], Σᵢ₌₁ⁿ for sums, x² for squares, · for products."""
+
+    printmethod = "_unicode"
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        name = expr.name
+        if "_" in name:
+            head, tail = name.split("_", 1)
+            sub = _script(tail, _SUB)
+            return _GREEK.get(head, head) + (sub if sub else "_" + tail)
+        return _GREEK.get(name, name)
+
+    def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
+        return self._print(expr.label)
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        base = self._print(expr.base)
+        parts = [self._print(index) for index in expr.indices]
+        sub = _script("".join(parts), _SUB)
+        if sub is not None:
+            return base + sub
+        return f"{base}[{', '.join(parts)}]"
+
+    def _limits(self, symbol: str, expr: Any) -> str:
+        out = ""
+        for index, lower, upper in reversed(expr.limits):
+            low = f"{self._print(index)}={self._print(lower)}"
+            sub = _script(low, _SUB)
+            sup = _script(self._print(upper), _SUP)
+            out += (symbol + sub + sup) if sub and sup else f"{symbol}[{low}..{self._print(upper)}]"
+        return out
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        body = self._print(expr.function)
+        if isinstance(expr.function, (sp.Add, sp.Sum)) or body.startswith("-"):
+            body = f"({body})"
+        return f"{self._limits('Σ', expr)} {body}"
+
+    def _print_Product(self, expr: sp.Product) -> str:
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = f"({body})"
+        return f"{self._limits('∏', expr)} {body}"
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        base, exp = expr.args
+        if exp == sp.S.Half:
+            return f"√({self._print(base)})"
+        if exp == -sp.S.Half:
+            return f"1/√({self._print(base)})"
+        if exp.is_Integer and int(exp) > 1:
+            sup = _script(str(exp), _SUP)
+            if sup is not None:
+                return self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Pow"]) + sup
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        return super()._print_Mul(expr).replace("*", "·")
+
+    def _print_Abs(self, expr: sp.Abs) -> str:
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_sigmoid(self, expr: sp.Function) -> str:
+        return f"σ({self._print(expr.args[0])})"
+
+    def _print_Exp1(self, expr: sp.Basic) -> str:
+        return "e"
+
+    def _print_Pi(self, expr: sp.Basic) -> str:
+        return "π"
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        return super()._print_Add(expr, order).replace(" - ", " − ")
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
+        a, b = (self._print(x) for x in expr.args)
+        return f"[{a} = {b}]"
+
+
+def unicode(expr: sp.Basic) -> str:
+    """``expr`` as one line of readable Unicode math."""
+    text: str = UnicodePrinter({"order": "none"}).doprint(expr)
+    return text.replace("-", "−")
