@@ -1,0 +1,31 @@
+"""Numerical code for derived expressions, through SymPy's own ``NumPyPrinter``.
+
+Named functions print in numerically stable forms: softplus(z) as
+``numpy.logaddexp(0, z)`` and σ(z) as ``exp(-logaddexp(0, -z))``, so a saturated
+logit (|z| ≥ 30) evaluates without overflow or cancellation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+__all__ = ["StableNumPyPrinter", "numpy_function"]
+
+
+class StableNumPyPrinter(NumPyPrinter):
+    """NumPy code with stable softplus and sigmoid."""
+
+    def _print_softplus(self, expr: sp.Function) -> str:
+        return f"numpy.logaddexp(0, {self._print(expr.args[0])})"
+
+    def _print_sigmoid(self, expr: sp.Function) -> str:
+        return f"numpy.exp(-numpy.logaddexp(0, -({self._print(expr.args[0])})))"
+
+
+def numpy_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any]:
+    """A NumPy function of ``symbols`` computing ``expr`` (an expression derive built)."""
+    return sp.lambdify(list(symbols), expr, modules="numpy", printer=StableNumPyPrinter)

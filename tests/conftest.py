@@ -1,0 +1,75 @@
+"""Shared helpers: evaluate derived per-sample expressions on NumPy data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from derive.codegen import numpy_function
+from derive.distributions import K
+from derive.steps import Derivation
+
+CASES: list[tuple[str, dict[str, Any]]] = [
+    ("gaussian", {}),
+    ("normal", {}),
+    ("laplace", {}),
+    ("bernoulli", {}),
+    ("bernoulli", {"link": "logit"}),
+    ("categorical", {}),
+    ("categorical", {"classes": 3}),
+    ("categorical", {"link": "softmax"}),
+    ("categorical", {"link": "softmax", "classes": 4}),
+    ("categorical", {"link": "softmax", "targets": "soft"}),
+    ("categorical", {"link": "softmax", "targets": "soft", "classes": 3}),
+    ("categorical", {"link": "softmax", "label_smoothing": "0.1"}),
+    ("categorical", {"link": "softmax", "label_smoothing": "0.25", "classes": 3}),
+    ("categorical", {"targets": "soft"}),
+    ("categorical", {"targets": "soft", "classes": 3}),
+    ("categorical", {"label_smoothing": "0.1"}),
+]
+
+
+def case_id(case: tuple[str, dict[str, Any]]) -> str:
+    name, options = case
+    return "-".join([name, *(f"{k}={v}" for k, v in options.items())])
+
+
+def evaluate(expr: sp.Expr, d: Derivation, data: dict[str, np.ndarray], classes: int = 3
+             ) -> np.ndarray:
+    """``expr`` (per-sample, in d's symbols) on arrays: scalars shape (N,), vectors (N, K).
+
+    Class labels ``y`` are 1-based, as in the derivation.
+    """
+    symbolic_k = d.model.classes is not None and not d.model.classes.is_Integer
+    if symbolic_k:
+        expr = expr.xreplace({K: classes}).doit()
+    labels = data.get("y") if d.model.label is not None else None
+    size = len(next(iter(data.values())))
+    if labels is None:
+        return _vectorised(expr, data, size)
+    out = np.empty(size)
+    label_symbol = sp.Symbol("y", integer=True, positive=True)
+    for c in range(1, classes + 1):
+        mask = labels == c
+        if mask.any():
+            fixed = expr.xreplace({label_symbol: c}).doit()
+            out[mask] = _vectorised(fixed, {k: v[mask] for k, v in data.items()}, int(mask.sum()))
+    return out
+
+
+def _vectorised(expr: sp.Expr, data: dict[str, np.ndarray], size: int) -> np.ndarray:
+    mapping: dict[sp.Basic, sp.Symbol] = {}
+    arrays: list[np.ndarray] = []
+    for atom in sorted(expr.atoms(sp.Indexed), key=sp.default_sort_key):
+        column = int(atom.indices[0]) - 1
+        mapping[atom] = sp.Symbol(f"{atom.base.name}__{column}")
+        arrays.append(data[atom.base.name][:, column])
+    expr = expr.xreplace(mapping)
+    plain = sorted((s for s in expr.free_symbols if s not in mapping.values()), key=lambda s: s.name)
+    for s in plain:
+        arrays.append(data[s.name])
+    symbols = list(mapping.values()) + plain
+    result = numpy_function(expr, symbols)(*arrays)
+    return np.broadcast_to(np.asarray(result, dtype=float), (size,)).copy()

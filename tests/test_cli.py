@@ -1,0 +1,172 @@
+"""The command line, in-process through ``main(argv)`` and once through the console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from derive.cli import main
+
+ACCEPTANCE = [
+    (["gaussian"], "MSELoss"),
+    (["normal"], "MSELoss"),
+    (["laplace"], "L1Loss"),
+    (["bernoulli"], "BCELoss"),
+    (["bernoulli", "--link", "logit"], "BCEWithLogitsLoss"),
+    (["categorical"], "NLLLoss"),
+    (["categorical", "--link", "softmax"], "CrossEntropyLoss"),
+    (["categorical", "--link", "softmax", "--targets", "soft"], "CrossEntropyLoss"),
+    (["categorical", "--link", "softmax", "--label-smoothing", "0.1"], "CrossEntropyLoss"),
+    (["categorical", "--link", "softmax", "--classes", "3"], "CrossEntropyLoss"),
+]
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _rebuild(obj: dict[str, str]) -> sp.Basic:
+    return sp.sympify(obj["sympy"])
+
+
+@pytest.mark.parametrize(("argv", "loss"), ACCEPTANCE, ids=[" ".join(a) for a, _ in ACCEPTANCE])
+def test_json_contract(argv: list[str], loss: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run([*argv, "--format", "json"], capsys)
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["schema"] == 1
+    assert doc["loss"]["name"] == loss
+    assert doc["loss"]["torch"] == f"torch.nn.{loss}"
+    assert set(doc["variables"]) >= {"target", "prediction", "nuisance"}
+    for key in ("nll", "scale", "offset", "likelihood"):
+        assert isinstance(_rebuild(doc[key]), sp.Basic)
+        assert doc[key]["text"]
+    assert doc["steps"]
+    for step in doc["steps"]:
+        assert set(step) >= {"rule", "relation", "expr"}
+        assert isinstance(_rebuild(step["expr"]), sp.Basic)
+    # the rebuilt per-sample NLL is exactly scale·loss + offset where the names say so
+    names = {s.name for s in _rebuild(doc["nll"]).free_symbols}
+    assert set(doc["variables"]["prediction"]) <= names | {"z", "q"}
+
+
+def test_json_rebuilds_the_same_expression(capsys: pytest.CaptureFixture[str]) -> None:
+    from derive import derive
+    from derive.functions import to_core
+
+    _, out, _ = _run(["gaussian", "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert _rebuild(doc["nll"]) == to_core(derive("gaussian").nll)
+    _, out, _ = _run(["categorical", "--link", "softmax", "--classes", "3", "--format", "json"],
+                     capsys)
+    doc = json.loads(out)
+    assert doc["variables"]["prediction"] == ["z_1", "z_2", "z_3"]
+    assert {s.name for s in _rebuild(doc["nll"]).free_symbols} == {
+        "z_1", "z_2", "z_3", "t_1", "t_2", "t_3"}
+
+
+def test_text_ends_with_the_mse_conclusion(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["gaussian"], capsys)
+    assert code == 0
+    assert "−log L(θ) = n·log(2·π·σ²)/2 + " in out
+    assert "maximum likelihood is minimum mean squared error (MSELoss)" in out
+    assert "torch.nn.MSELoss()(f, y)" in out
+    assert "reduction='mean' (the default)" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["gausian"], "did you mean 'gaussian'"),
+        (["categorical", "--classes", "1"], "--classes"),
+        (["categorical", "--classes", "abc"], "--classes"),
+        (["categorical", "--label-smoothing", "1"], "--label-smoothing"),
+        (["categorical", "--label-smoothing", "-0.1"], "--label-smoothing"),
+        (["categorical", "--label-smoothing", "__import__('os')"], "--label-smoothing"),
+        (["bernoulli", "--link", "softmx"], "choose one of: identity, logit"),
+        (["gaussian", "--classes", "3"], "only applies to categorical"),
+        (["gaussian", "--format", "yaml"], "invalid choice"),
+        (["x" * 5000], "unknown distribution"),
+        ([], "required"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(argv, capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and needle in err
+    assert "Traceback" not in err
+
+
+def test_output_file_is_written_atomically(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "g.json"
+    code, out, _ = _run(["gaussian", "--format", "json", "-o", str(target)], capsys)
+    assert code == 0 and out == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["loss"]["name"] == "MSELoss"
+    bad = tmp_path / "out.txt"
+    code, _, err = _run(["gausian", "-o", str(bad)], capsys)
+    assert code == 2 and not bad.exists()
+    assert list(tmp_path.iterdir()) == [target]
+    code, _, err = _run(["gaussian", "-o", str(tmp_path / "missing" / "x.txt")], capsys)
+    assert code == 2 and "no such directory" in err
+
+
+def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["list"], capsys)
+    assert code == 0
+    for word in ("gaussian", "normal", "laplace", "bernoulli", "categorical", "logit",
+                 "softmax", "CrossEntropyLoss"):
+        assert word in out
+    code, out, _ = _run(["list", "--format", "json"], capsys)
+    assert [m["name"] for m in json.loads(out)["models"]] == [
+        "gaussian", "laplace", "bernoulli", "categorical"]
+
+
+def test_help_does_not_import_sympy() -> None:
+    code = (
+        "import sys\n"
+        "from derive.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "main(['list'])\n"
+        "assert 'sympy' not in sys.modules, 'sympy was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert "usage: derive" in result.stdout
+
+
+def test_output_is_identical_across_hash_seeds() -> None:
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        result = subprocess.run(
+            [sys.executable, "-m", "derive", "categorical", "--link", "softmax",
+             "--label-smoothing", "0.1", "--format", "json"],
+            capture_output=True, text=True, env=env, check=True,
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+
+
+def test_console_script_end_to_end() -> None:
+    script = shutil.which("derive", path=os.path.dirname(sys.executable)) or shutil.which("derive")
+    assert script is not None, "the derive console script is installed"
+    result = subprocess.run([script, "gaussian"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "MSELoss" in result.stdout
+    result = subprocess.run([script, "gausian"], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "gaussian" in result.stderr
