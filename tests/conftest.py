@@ -36,8 +36,9 @@ def case_id(case: tuple[str, dict[str, Any]]) -> str:
     return "-".join([name, *(f"{k}={v}" for k, v in options.items())])
 
 
-def evaluate(expr: sp.Expr, d: Derivation, data: dict[str, np.ndarray], classes: int = 3
-             ) -> np.ndarray:
+def evaluate(
+    expr: sp.Expr, d: Derivation, data: dict[str, np.ndarray], classes: int = 3
+) -> np.ndarray:
     """``expr`` (per-sample, in d's symbols) on arrays: scalars shape (N,), vectors (N, K).
 
     Class labels ``y`` are 1-based, as in the derivation.
@@ -67,7 +68,9 @@ def _vectorised(expr: sp.Expr, data: dict[str, np.ndarray], size: int) -> np.nda
         mapping[atom] = sp.Symbol(f"{atom.base.name}__{column}")
         arrays.append(data[atom.base.name][:, column])
     expr = expr.xreplace(mapping)
-    plain = sorted((s for s in expr.free_symbols if s not in mapping.values()), key=lambda s: s.name)
+    plain = sorted(
+        (s for s in expr.free_symbols if s not in mapping.values()), key=lambda s: s.name
+    )
     for s in plain:
         arrays.append(data[s.name])
     symbols = list(mapping.values()) + plain

@@ -66,12 +66,19 @@ def test_json_rebuilds_the_same_expression(capsys: pytest.CaptureFixture[str]) -
     _, out, _ = _run(["gaussian", "--format", "json"], capsys)
     doc = json.loads(out)
     assert _rebuild(doc["nll"]) == to_core(derive("gaussian").nll)
-    _, out, _ = _run(["categorical", "--link", "softmax", "--classes", "3", "--format", "json"],
-                     capsys)
+    _, out, _ = _run(
+        ["categorical", "--link", "softmax", "--classes", "3", "--format", "json"], capsys
+    )
     doc = json.loads(out)
     assert doc["variables"]["prediction"] == ["z_1", "z_2", "z_3"]
     assert {s.name for s in _rebuild(doc["nll"]).free_symbols} == {
-        "z_1", "z_2", "z_3", "t_1", "t_2", "t_3"}
+        "z_1",
+        "z_2",
+        "z_3",
+        "t_1",
+        "t_2",
+        "t_3",
+    }
 
 
 def test_text_ends_with_the_mse_conclusion(capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,8 +116,9 @@ def test_bad_input_is_one_line_and_exit_2(
     assert "Traceback" not in err
 
 
-def test_output_file_is_written_atomically(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_file_is_written_atomically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "g.json"
     code, out, _ = _run(["gaussian", "--format", "json", "-o", str(target)], capsys)
     assert code == 0 and out == ""
@@ -126,12 +134,24 @@ def test_output_file_is_written_atomically(tmp_path: Path,
 def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["list"], capsys)
     assert code == 0
-    for word in ("gaussian", "normal", "laplace", "bernoulli", "categorical", "logit",
-                 "softmax", "CrossEntropyLoss"):
+    for word in (
+        "gaussian",
+        "normal",
+        "laplace",
+        "bernoulli",
+        "categorical",
+        "logit",
+        "softmax",
+        "CrossEntropyLoss",
+    ):
         assert word in out
     code, out, _ = _run(["list", "--format", "json"], capsys)
     assert [m["name"] for m in json.loads(out)["models"]] == [
-        "gaussian", "laplace", "bernoulli", "categorical"]
+        "gaussian",
+        "laplace",
+        "bernoulli",
+        "categorical",
+    ]
 
 
 def test_help_does_not_import_sympy() -> None:
@@ -142,8 +162,9 @@ def test_help_does_not_import_sympy() -> None:
         "main(['list'])\n"
         "assert 'sympy' not in sys.modules, 'sympy was imported'\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert "usage: derive" in result.stdout
 
@@ -153,9 +174,22 @@ def test_output_is_identical_across_hash_seeds() -> None:
     for seed in ("0", "1", "12345"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
         result = subprocess.run(
-            [sys.executable, "-m", "derive", "categorical", "--link", "softmax",
-             "--label-smoothing", "0.1", "--format", "json"],
-            capture_output=True, text=True, env=env, check=True,
+            [
+                sys.executable,
+                "-m",
+                "derive",
+                "categorical",
+                "--link",
+                "softmax",
+                "--label-smoothing",
+                "0.1",
+                "--format",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         )
         outputs.add(result.stdout)
     assert len(outputs) == 1

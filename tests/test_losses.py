@@ -149,8 +149,9 @@ def _compare(case: tuple[str, dict[str, Any]], saturated: bool) -> None:
         return
     ell = evaluate(d.loss.formula, d, data)
     offset = _per_sample_offset(d, data)
-    scale = float(sp.sympify(d.loss.scale).xreplace(
-        {s: float(data[s.name][0]) for s in d.variables.nuisance}))
+    scale = float(
+        sp.sympify(d.loss.scale).xreplace({s: float(data[s.name][0]) for s in d.variables.nuisance})
+    )
     # per sample: nll = scale * ℓ + offset
     np.testing.assert_allclose(nll, scale * ell + offset, rtol=TOL, atol=TOL)
     total = nll.sum()
@@ -165,8 +166,9 @@ def _compare(case: tuple[str, dict[str, Any]], saturated: bool) -> None:
     else:
         loss_mean = _torch_loss(d, data, "mean")
     divisor = n * (ell.size and (data["_onehot"].shape[1] if d.loss.loss.mean_over_classes else 1))
-    np.testing.assert_allclose(total, scale * divisor * loss_mean + offset.sum(),
-                               rtol=TOL, atol=TOL)
+    np.testing.assert_allclose(
+        total, scale * divisor * loss_mean + offset.sum(), rtol=TOL, atol=TOL
+    )
     if d.loss.loss.name == "KLDivLoss":
         batchmean = _torch_loss(d, data, "batchmean")
         np.testing.assert_allclose(total, scale * n * batchmean + offset.sum(), rtol=TOL, atol=TOL)

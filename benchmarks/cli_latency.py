@@ -1,0 +1,46 @@
+"""Median wall time of `derive` commands against a bare `import sympy`, measured alternately.
+
+Run: python benchmarks/cli_latency.py [--rounds N]
+The machines are shared and noisy, so the commands are interleaved round by round
+and only ratios of medians taken in the same run are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+COMMANDS = {
+    "import sympy": [sys.executable, "-c", "import sympy"],
+    "derive gaussian": [sys.executable, "-m", "derive", "gaussian"],
+    "derive categorical --link softmax": [
+        sys.executable, "-m", "derive", "categorical", "--link", "softmax"],
+    "derive --help": [sys.executable, "-m", "derive", "--help"],
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=9)
+    args = parser.parse_args()
+    assert shutil.which(sys.executable)
+    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for _ in range(args.rounds):
+        for name, argv in COMMANDS.items():
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+            times[name].append(time.perf_counter() - start)
+    base = statistics.median(times["import sympy"])
+    print(f"{'command':<36} {'median s':>9} {'ratio to import sympy':>22}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"{name:<36} {median:>9.3f} {median / base:>22.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

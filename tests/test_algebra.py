@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.algebra import free_of, is_positive_on_support, linearise_sums, proved_zero
+
+i = sp.Symbol("i", integer=True, positive=True)
+n = sp.Symbol("n", integer=True, positive=True)
+y = sp.IndexedBase("y", real=True)
+z = sp.Symbol("z", real=True)
+c = sp.Symbol("c", positive=True)
+
+
+def test_linearise_sums() -> None:
+    s = sp.Sum(c + 2 * y[i], (i, 1, n))
+    assert linearise_sums(s) == n * c + 2 * sp.Sum(y[i], (i, 1, n))
+
+
+def test_proved_zero_is_sound_on_examples() -> None:
+    assert proved_zero(sp.log(1 + sp.exp(-z)) + z - sp.log(1 + sp.exp(z)))
+    assert proved_zero(sp.log(c**3) - 3 * sp.log(c))
+    assert not proved_zero(sp.log(1 + sp.exp(z)) - z)
+    assert not proved_zero(sp.Sum(y[i] ** 2, (i, 1, n)) - sp.Sum(y[i], (i, 1, n)) ** 2)
+
+
+def test_positivity_and_freedom() -> None:
+    p = sp.IndexedBase("p", positive=True)
+    assert is_positive_on_support(sp.exp(y[i]) * p[i] ** y[i])
+    assert not is_positive_on_support(1 - p[i])
+    assert is_positive_on_support(1 - p[i], known=[1 - p[i]])
+    assert free_of(sp.Sum(y[i], (i, 1, n)), [p]) and not free_of(p[i] + 1, [p])

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from derive.codegen import numpy_function
+from derive.functions import sigmoid, softplus
+
+z = sp.Symbol("z", real=True)
+
+
+def test_stable_at_saturation() -> None:
+    f = numpy_function(softplus(z) - z, [z])
+    g = numpy_function(sigmoid(z), [z])
+    values = np.array([-800.0, -30.0, 0.0, 30.0, 800.0])
+    assert np.all(np.isfinite(f(values)))
+    np.testing.assert_allclose(
+        g(values), [0.0, 1 / (1 + np.exp(30)), 0.5, 1 / (1 + np.exp(-30)), 1.0], rtol=1e-12
+    )

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.functions import sigmoid
+from derive.render.unicode import unicode
+
+i = sp.Symbol("i", integer=True, positive=True)
+n = sp.Symbol("n", integer=True, positive=True)
+sigma = sp.Symbol("sigma", positive=True)
+y = sp.IndexedBase("y", real=True)
+
+
+def test_readable_forms() -> None:
+    assert unicode(sp.Sum(y[i] ** 2, (i, 1, n))) == "Σᵢ₌₁ⁿ yᵢ²"
+    assert unicode(sp.sqrt(2 * sp.pi) * sigma) == "σ·√(2)·√(π)"
+    assert unicode(sigmoid(sp.Symbol("z")) - 1) == "−1 + σ(z)"
+    assert unicode(sp.Abs(sp.Symbol("r"))) == "|r|"

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.functions import softplus
+from derive.rules import LogOfExp, LogOfPower, LogOfProduct, RuleContext, SoftplusReflection
+
+i = sp.Symbol("i", integer=True, positive=True)
+n = sp.Symbol("n", integer=True, positive=True)
+f = sp.IndexedBase("f", real=True)
+ctx = RuleContext(optimised=(f,), sample_index=i, n=n)
+
+
+def test_one_rule_one_law() -> None:
+    u = -(f[i] ** 2)
+    expr = sp.log(sp.exp(u, evaluate=False), evaluate=False)
+    assert LogOfExp().apply(expr, ctx).after == u
+    a = sp.Symbol("a", positive=True)
+    power = sp.log(sp.Pow(sp.exp(f[i]), 3, evaluate=False), evaluate=False)
+    assert LogOfPower().apply(power, ctx).after == 3 * sp.log(sp.exp(f[i]), evaluate=False)
+    product = sp.log(sp.Mul(a, sp.exp(f[i]), evaluate=False), evaluate=False)
+    out = LogOfProduct().apply(product, ctx).after
+    assert out == sp.log(a) + sp.log(sp.exp(f[i], evaluate=False), evaluate=False)
+
+
+def test_rules_decline_when_they_do_not_apply() -> None:
+    x = sp.Symbol("x")  # sign unknown: log(x^2) is not 2 log x
+    assert LogOfPower().apply(sp.log(x**2), ctx) is None
+    assert SoftplusReflection().apply(softplus(f[i]), ctx) is None
+    assert LogOfProduct().apply(sp.log(2 * sp.pi), ctx) is None

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from derive import derive
+from derive.steps import Relation
+
+
+def test_steps_are_frozen_and_relations_have_symbols() -> None:
+    d = derive("laplace")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        d.steps[0].after = d.steps[0].before  # type: ignore[misc]
+    assert {r.symbol for r in Relation} == {"=", "≐", "∝", "⇔"}
+    assert d.objective == d.steps[-1].after
