@@ -76,7 +76,7 @@ def _per_sample_nll(expr: sp.Expr, model: Model) -> sp.Expr:
         raise RuntimeError(
             "the log rules did not reach a sum over samples; this is a bug in derive"
         )
-    return per_sample(sp.expand(split[0], deep=False))  # type: ignore[no-any-return]
+    return per_sample(sp.expand(split[0], deep=False, log=False))  # type: ignore[no-any-return]
 
 
 def derive(

@@ -66,11 +66,13 @@ def _target(model: Model) -> sp.Basic:
 
 
 def _mse(m: Model) -> sp.Expr:
-    return (_one(m)[i] - _target(m)[i]) ** 2
+    """(input − target)², written (y − f)² (the same number)."""
+    return (_target(m)[i] - _one(m)[i]) ** 2
 
 
 def _l1(m: Model) -> sp.Expr:
-    return sp.Abs(_one(m)[i] - _target(m)[i])
+    """|input − target|, written |y − f| (the same number)."""
+    return sp.Abs(_target(m)[i] - _one(m)[i])
 
 
 def _bce(m: Model) -> sp.Expr:
@@ -252,7 +254,7 @@ def identify(nll: sp.Expr, loss: NamedLoss, model: Model) -> LossMatch | None:
     if found is None:
         return None
     scale, offset = found
-    readable = sp.expand(at_reference(nll - scale * formula, model).doit(), deep=False)
+    readable = sp.expand(at_reference(nll - scale * formula, model).doit(), deep=False, log=False)
     if sp.count_ops(readable) < sp.count_ops(offset) and proved_zero(readable - offset, subs):
         offset = readable
     if not (scale.is_positive and free_of(scale, params + samples)):

@@ -432,7 +432,7 @@ class SeparateConstants(Rule):
             return None
         summand, limits = split
         i = ctx.sample_index
-        terms = sp.Add.make_args(sp.expand(summand, deep=False))
+        terms = sp.Add.make_args(sp.expand(summand, deep=False, log=False))
         fixed = sp.Add(*(t for t in terms if not _involves(t, ctx)))
         varying = sp.factor_terms(sp.Add(*(t for t in terms if _involves(t, ctx))))
         coeff, g = varying.as_independent(i, as_Add=False)

@@ -84,7 +84,8 @@ def test_json_rebuilds_the_same_expression(capsys: pytest.CaptureFixture[str]) -
 def test_text_ends_with_the_mse_conclusion(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["gaussian"], capsys)
     assert code == 0
-    assert "−log L(θ) = n·log(2·π·σ²)/2 + " in out
+    assert "−log L(θ) = Σᵢ₌₁ⁿ (yᵢ − fᵢ)²/(2·σ²) + n·log(2·π·σ²)/2" in out
+    assert "per sample: nll = 1/(2·σ²)·ℓ + log(2·π·σ²)/2, with ℓ = (y − f)²" in out
     assert "maximum likelihood is minimum mean squared error (MSELoss)" in out
     assert "torch.nn.MSELoss()(f, y)" in out
     assert "reduction='mean' (the default)" in out
@@ -204,3 +205,27 @@ def test_console_script_end_to_end() -> None:
     result = subprocess.run([script, "gausian"], capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "gaussian" in result.stderr
+
+
+def test_work_is_bounded_in_time(monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import time
+
+    import derive.cli as cli
+
+    def slow(args: object) -> str:
+        time.sleep(5)
+        return "never"
+
+    monkeypatch.setattr(cli, "TIME_LIMIT_SECONDS", 1)
+    monkeypatch.setattr(cli, "_derive_output", slow)
+    code, out, err = _run(["gaussian"], capsys)
+    assert code == 2 and out == ""
+    assert err == "derive: error: gave up after 1 s\n"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("derive ")

@@ -13,6 +13,6 @@ y = sp.IndexedBase("y", real=True)
 
 def test_readable_forms() -> None:
     assert unicode(sp.Sum(y[i] ** 2, (i, 1, n))) == "Σᵢ₌₁ⁿ yᵢ²"
-    assert unicode(sp.sqrt(2 * sp.pi) * sigma) == "σ·√(2)·√(π)"
+    assert unicode(sp.sqrt(2 * sp.pi) * sigma) == "√(2)·√(π)·σ"
     assert unicode(sigmoid(sp.Symbol("z")) - 1) == "−1 + σ(z)"
     assert unicode(sp.Abs(sp.Symbol("r"))) == "|r|"

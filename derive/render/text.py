@@ -22,6 +22,16 @@ def _justify(step: Step) -> str:
     return note + (f" ({'; '.join(extra)})" if extra else "")
 
 
+def _scaled(factor: sp.Expr, name: str) -> str:
+    """``factor·name``, the factor printed by the printer, in the reading order of a paper."""
+    if factor == 1:
+        return name
+    text = unicode(factor)
+    if isinstance(factor, sp.Add):
+        text = f"({text})"
+    return f"{text}·{name}"
+
+
 def render_text(d: Derivation) -> str:
     entry = resolve(d.distribution)
     lines = [f"derive {d.distribution} (link: {d.link}) — {entry.summary}"]
@@ -55,9 +65,9 @@ def render_text(d: Derivation) -> str:
         return "\n".join(lines) + "\n"
     loss = d.loss.loss
     lines.append(f"  −log L(θ) = {unicode(conclusion.total)}")
-    ell = sp.Symbol("ℓ")
+    offset = "" if d.loss.offset == 0 else f" + {unicode(d.loss.offset)}"
     lines.append(
-        f"  per sample: nll = {unicode(d.loss.scale * ell + d.loss.offset)}"
+        f"  per sample: nll = {_scaled(d.loss.scale, 'ℓ')}{offset}"
         f", with ℓ = {unicode(d.loss.formula)}"
     )
     lines.append(
@@ -67,10 +77,10 @@ def render_text(d: Derivation) -> str:
     lines.append(f"  torch: {loss.call(d.model)}")
     for r in conclusion.reductions:
         default = " (the default)" if r.reduction == "mean" else ""
-        loss_value = sp.Symbol("loss")
+        offset = "" if r.offset == 0 else f" + {unicode(r.offset)}"
         lines.append(
             f"    reduction={r.reduction!r}{default}: −log L(θ) = "
-            f"{unicode(r.factor * loss_value + r.offset)}"
+            f"{_scaled(r.factor, 'loss')}{offset}"
         )
     if d.model.label is not None:
         lines.append("  (torch numbers classes from 0: pass y − 1 as the class index)")

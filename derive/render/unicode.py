@@ -79,7 +79,11 @@ class UnicodePrinter(StrPrinter):
         return super()._print_Mul(expr).replace("*", "·")
 
     def _print_Abs(self, expr: sp.Abs) -> str:
-        return f"|{self._print(expr.args[0])}|"
+        # |f − y| = |y − f|: print the form that does not open with a minus sign.
+        text = self._print(expr.args[0])
+        if text.startswith("-"):
+            text = self._print(-expr.args[0])
+        return f"|{text}|"
 
     def _print_sigmoid(self, expr: sp.Function) -> str:
         return f"σ({self._print(expr.args[0])})"
@@ -100,5 +104,5 @@ class UnicodePrinter(StrPrinter):
 
 def unicode(expr: sp.Basic) -> str:
     """``expr`` as one line of readable Unicode math."""
-    text: str = UnicodePrinter({"order": "none"}).doprint(expr)
+    text: str = UnicodePrinter({"order": "rev-lex"}).doprint(expr)
     return text.replace("-", "−")
