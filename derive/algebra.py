@@ -141,6 +141,35 @@ def linearise_sums(expr: sp.Basic) -> sp.Basic:
     return walk(expr)
 
 
+def _rename(expr: sp.Basic, name: object, depth: int = 0) -> sp.Basic:
+    if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
+        index, lower, upper = expr.limits[0]
+        fresh = name(depth, index)  # type: ignore[operator]
+        body = _rename(expr.function.xreplace({index: fresh}), name, depth + 1)
+        return sp.Sum(body, (fresh, lower, upper))
+    if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
+        return expr
+    return expr.func(*(_rename(a, name, depth) for a in expr.args))
+
+
+def rename_dummies(expr: sp.Basic, names: tuple[str, ...] = ()) -> sp.Basic:
+    """Give every summation index a canonical name by nesting depth.
+
+    ``Σ_a g(a)`` and ``Σ_b g(b)`` are the same number; after renaming they are
+    the same expression, so they cancel. Indices first become unique dummies,
+    so no renaming can capture another index. ``names`` picks readable names
+    by depth (``k``, ``j``); the default names are private.
+    """
+    unique = _rename(expr, lambda depth, index: sp.Dummy(index.name, integer=True,
+                                                         positive=bool(index.is_positive)))
+
+    def canonical_name(depth: int, index: sp.Symbol) -> sp.Symbol:
+        label = names[depth] if depth < len(names) else f"_ι{depth}"
+        return sp.Symbol(label, integer=True, positive=bool(index.is_positive))
+
+    return _rename(unique, canonical_name)
+
+
 def _together_logs(expr: sp.Basic) -> sp.Basic:
     return expr.replace(
         lambda e: isinstance(e, sp.log),
@@ -164,7 +193,7 @@ def canonical(expr: sp.Basic, substitutions: Mapping[sp.Basic, sp.Basic] | None 
     if substitutions:
         e = e.xreplace(dict(substitutions))
     e = sp.expand(_together_logs(e))
-    return sp.expand(linearise_sums(e))  # type: ignore[no-any-return]
+    return sp.expand(rename_dummies(linearise_sums(e)))  # type: ignore[no-any-return]
 
 
 def proved_zero(expr: sp.Basic, substitutions: Mapping[sp.Basic, sp.Basic] | None = None) -> bool:

@@ -23,7 +23,8 @@ TIME_LIMIT_SECONDS = 60
 
 EPILOG = """examples:
   derive gaussian                         MLE under Gaussian noise is minimum MSE
-  derive bernoulli --link logit           BCEWithLogitsLoss
+  derive bernoulli --link logit           BCEWithLogitsLoss, gradient σ(z) − y, convex
+  derive bernoulli --link logit --loss mse   why not MSE on σ(z): vanishing gradient
   derive categorical --link softmax --label-smoothing 0.1
   derive categorical --link softmax --classes 3 --format json
   derive list                             every model, alias, link and loss
@@ -67,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default text)"
     )
+    parser.add_argument(
+        "--loss",
+        choices=("mse",),
+        help="also analyse MSE on the predicted probability, side by side "
+        "(bernoulli --link logit, categorical --link softmax)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument("--version", action="version", version=f"derive {_version()}")
     return parser
@@ -107,6 +114,7 @@ def _list_json() -> str:
 
 
 def _derive_output(args: argparse.Namespace) -> str:
+    from derive.analysis import analyse
     from derive.engine import derive
     from derive.render.json import render_json
     from derive.render.text import render_text
@@ -118,7 +126,10 @@ def _derive_output(args: argparse.Namespace) -> str:
         targets=args.targets,
         label_smoothing=args.label_smoothing,
     )
-    return render_json(derivation) if args.format == "json" else render_text(derivation)
+    analysis = analyse(derivation, args.loss)
+    if args.format == "json":
+        return render_json(derivation, analysis)
+    return render_text(derivation, analysis)
 
 
 def _write(text: str, path: str | None) -> None:

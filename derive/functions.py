@@ -43,6 +43,11 @@ class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
     def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return 1 / (1 + sp.exp(-z))
 
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        if not self.args[0].is_number:
+            return None
+        return self.rewrite(sp.exp)._eval_evalf(prec)  # type: ignore[no-any-return]
+
     def _latex(self, printer: Any) -> str:
         return r"\sigma\left(%s\right)" % printer._print(self.args[0])
 
@@ -66,6 +71,11 @@ class softplus(sp.Function):  # noqa: N801
 
     def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return sp.log(1 + sp.exp(z))
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        if not self.args[0].is_number:
+            return None
+        return self.rewrite(sp.exp)._eval_evalf(prec)  # type: ignore[no-any-return]
 
     def _latex(self, printer: Any) -> str:
         return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.algebra import canonical, free_of, proved_zero
+from derive.algebra import canonical, free_of, proved_zero, rename_dummies
 from derive.distributions import Model, at_reference, i, j, k, per_sample
 from derive.functions import softplus
 
@@ -254,6 +254,7 @@ def identify(nll: sp.Expr, loss: NamedLoss, model: Model) -> LossMatch | None:
     if found is None:
         return None
     scale, offset = found
+    offset = rename_dummies(offset, ("k", "j", "l"))
     readable = sp.expand(at_reference(nll - scale * formula, model).doit(), deep=False, log=False)
     if sp.count_ops(readable) < sp.count_ops(offset) and proved_zero(readable - offset, subs):
         offset = readable

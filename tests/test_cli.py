@@ -207,8 +207,9 @@ def test_console_script_end_to_end() -> None:
     assert result.stderr.strip().count("\n") == 0 and "gaussian" in result.stderr
 
 
-def test_work_is_bounded_in_time(monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_work_is_bounded_in_time(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import time
 
     import derive.cli as cli

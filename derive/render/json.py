@@ -12,11 +12,13 @@ from typing import Any
 
 import sympy as sp
 
+from derive.analysis import Analysis
+from derive.convexity import Verdict
 from derive.functions import to_core
 from derive.report import conclude
 from derive.steps import Derivation
 
-__all__ = ["SCHEMA", "expression", "render_json", "to_dict"]
+__all__ = ["SCHEMA", "analysis_dict", "expression", "render_json", "to_dict", "verdict_dict"]
 
 SCHEMA = 1
 
@@ -82,5 +84,76 @@ def to_dict(d: Derivation) -> dict[str, Any]:
     return out
 
 
-def render_json(d: Derivation) -> str:
-    return json.dumps(to_dict(d), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+def _key(symbol: sp.Basic) -> str:
+    return sp.sstr(symbol)
+
+
+def verdict_dict(v: Verdict) -> dict[str, Any]:
+    """The contract's convexity object."""
+    out: dict[str, Any] = {
+        "verdict": v.verdict,
+        "wrt": [_key(s) for s in v.wrt],
+        "reason": v.reason,
+    }
+    if v.verdict == "convex":
+        out["certificate"] = {
+            "text": v.reason,
+            "expr": None
+            if v.certificate is None or isinstance(v.certificate, sp.MatrixBase)
+            else expression(v.certificate),
+        }
+    elif v.verdict == "not convex":
+        out["counterexample"] = {
+            "point": {_key(s): str(val) for s, val in v.counterexample},
+            "direction": [str(c) for c in v.direction],
+            "value": str(v.value),
+            "value_float": float(sp.N(v.value, 17)) if v.value is not None else None,
+        }
+    return out
+
+
+def analysis_dict(an: Analysis) -> dict[str, Any]:
+    """Gradient, Hessian and convexity, keyed by the variable."""
+    out: dict[str, Any] = {
+        "derived_loss": expression(an.loss),
+        "gradient": {_key(v): expression(g) for v, g in an.gradient},
+        "convexity": verdict_dict(an.verdict),
+        "notes": list(an.notes),
+    }
+    if an.hessian_entry is not None:
+        out["hessian"] = {"indices": ["a", "b"], "entry": expression(an.hessian_entry)}
+    elif an.hessian is not None:
+        out["hessian"] = {
+            _key(r): {_key(c): expression(an.hessian[i, j]) for j, c in enumerate(an.wrt)}
+            for i, r in enumerate(an.wrt)
+        }
+    if an.linear is not None:
+        out["linear_predictor"] = {
+            "predictor": f"{an.linear.variable} = w^T x",
+            "gradient_w": {"factor": expression(an.linear.derivative), "times": "x"},
+            "hessian_w": {"factor": expression(an.linear.curvature), "times": "x x^T"},
+            "convexity": verdict_dict(an.linear.verdict),
+        }
+    if an.comparison is not None:
+        c = an.comparison
+        out["comparison"] = {
+            "loss": "mse",
+            "classes": c.classes,
+            "mse": expression(c.mse),
+            "mse_gradient": expression(c.mse_gradient),
+            "derived_gradient": expression(c.loss_gradient),
+            "limits": [
+                {"case": case, "mse": expression(m), "derived": expression(dl)}
+                for case, m, dl in c.limits
+            ],
+            "mse_convexity": verdict_dict(c.mse_verdict),
+            "regions": {case: words for case, words in c.regions},
+        }
+    return out
+
+
+def render_json(d: Derivation, analysis: Analysis | None = None) -> str:
+    data = to_dict(d)
+    if analysis is not None:
+        data.update(analysis_dict(analysis))
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derive.analysis import Analysis
 from derive.catalog import resolve
+from derive.render.analysis_text import analysis_lines
 from derive.render.unicode import unicode
 from derive.report import conclude
 from derive.steps import Derivation, Relation, Step
@@ -22,6 +24,15 @@ def _justify(step: Step) -> str:
     return note + (f" ({'; '.join(extra)})" if extra else "")
 
 
+def _plus(term: sp.Expr) -> str:
+    """`` + term`` or `` − (−term)``, so a sum never reads ``+ −``."""
+    if term == 0:
+        return ""
+    if term.could_extract_minus_sign():
+        return f" − {unicode(-term)}"
+    return f" + {unicode(term)}"
+
+
 def _scaled(factor: sp.Expr, name: str) -> str:
     """``factor·name``, the factor printed by the printer, in the reading order of a paper."""
     if factor == 1:
@@ -32,7 +43,7 @@ def _scaled(factor: sp.Expr, name: str) -> str:
     return f"{text}·{name}"
 
 
-def render_text(d: Derivation) -> str:
+def render_text(d: Derivation, analysis: Analysis | None = None) -> str:
     entry = resolve(d.distribution)
     lines = [f"derive {d.distribution} (link: {d.link}) — {entry.summary}"]
     options = ", ".join(f"{k}={v}" for k, v in d.options)
@@ -62,10 +73,12 @@ def render_text(d: Derivation) -> str:
     if d.loss is None or conclusion is None:
         lines.append("  loss: unnamed — the derived objective matches no loss in the catalogue")
         lines.append(f"  minimise: {unicode(d.objective)}")
+        if analysis is not None:
+            lines.extend(analysis_lines(analysis))
         return "\n".join(lines) + "\n"
     loss = d.loss.loss
     lines.append(f"  −log L(θ) = {unicode(conclusion.total)}")
-    offset = "" if d.loss.offset == 0 else f" + {unicode(d.loss.offset)}"
+    offset = _plus(d.loss.offset)
     lines.append(
         f"  per sample: nll = {_scaled(d.loss.scale, 'ℓ')}{offset}"
         f", with ℓ = {unicode(d.loss.formula)}"
@@ -77,11 +90,13 @@ def render_text(d: Derivation) -> str:
     lines.append(f"  torch: {loss.call(d.model)}")
     for r in conclusion.reductions:
         default = " (the default)" if r.reduction == "mean" else ""
-        offset = "" if r.offset == 0 else f" + {unicode(r.offset)}"
+        offset = _plus(r.offset)
         lines.append(
             f"    reduction={r.reduction!r}{default}: −log L(θ) = "
             f"{_scaled(r.factor, 'loss')}{offset}"
         )
     if d.model.label is not None:
         lines.append("  (torch numbers classes from 0: pass y − 1 as the class index)")
+    if analysis is not None:
+        lines.extend(analysis_lines(analysis))
     return "\n".join(lines) + "\n"

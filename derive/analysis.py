@@ -1,0 +1,360 @@
+"""Gradients, Hessians and convexity verdicts of a derived per-sample loss.
+
+The loss analysed is the derived per-sample loss ℓ (the summand of the
+objective once constants are dropped and the positive factor divided out;
+``nll = scale·ℓ + offset``, so ∇nll = scale·∇ℓ). Variables are the model's
+output: f, p, q or the logits z. For a symbolic number of classes the
+gradient and Hessian are given entrywise in class indices a, b, and convexity
+is proved for every K by the variance identity
+vᵀ(diag(p) − ppᵀ)v = Σ_a p_a (v_a − Σ_b p_b v_b)² ≥ 0.
+For the scalar-output models the linear predictor z = wᵀx is analysed too:
+∇_w ℓ = ℓ'(z)·x and ∇²_w ℓ = ℓ''(z)·x xᵀ, convex exactly when ℓ'' ≥ 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.algebra import proved_zero
+from derive.convexity import CONVEX, NOT_CONVEX, Verdict, convexity, sigmoid_region
+from derive.distributions import K, j, per_sample
+from derive.errors import DeriveError
+from derive.functions import sigmoid, softplus, to_core
+from derive.rules import MeanReduction, RecogniseLoss, split_sample_sum
+from derive.steps import Derivation
+
+__all__ = [
+    "Analysis",
+    "Comparison",
+    "LinearPredictor",
+    "analyse",
+    "derived_loss",
+    "mse_on_probabilities",
+]
+
+A = sp.Symbol("a", integer=True, positive=True)
+B = sp.Symbol("b", integer=True, positive=True)
+V = sp.IndexedBase("v", real=True)
+Z = sp.Symbol("z", real=True)
+W = sp.Symbol("w")
+X = sp.Symbol("x")
+
+
+@dataclass(frozen=True)
+class LinearPredictor:
+    """ℓ(wᵀx): gradient ℓ'(z)·x, Hessian ℓ''(z)·x xᵀ, and the verdict in w."""
+
+    variable: sp.Symbol
+    derivative: sp.Expr
+    curvature: sp.Expr
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """MSE on the predicted probability against the derived loss (the seed's argument)."""
+
+    mse: sp.Expr
+    mse_gradient: sp.Expr
+    loss_gradient: sp.Expr
+    limits: tuple[tuple[str, sp.Expr, sp.Expr], ...]  # (case, MSE limit, derived limit)
+    mse_verdict: Verdict
+    regions: tuple[tuple[str, str], ...]
+    classes: int | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the derivative tells about the derived loss ℓ."""
+
+    loss: sp.Expr
+    wrt: tuple[sp.Basic, ...]
+    gradient: tuple[tuple[sp.Basic, sp.Expr], ...]
+    hessian: sp.Matrix | None
+    hessian_entry: sp.Expr | None
+    verdict: Verdict
+    notes: tuple[str, ...] = field(default=())
+    linear: LinearPredictor | None = None
+    comparison: Comparison | None = None
+
+
+def derived_loss(d: Derivation) -> sp.Expr:
+    """ℓ: the per-sample summand of the objective before it is named and averaged."""
+    expr = d.likelihood
+    for step in d.steps:
+        if isinstance(step.rule, (RecogniseLoss, MeanReduction)):
+            break
+        expr = step.after
+    split = split_sample_sum(expr, d.model.context)
+    if split is None:  # pragma: no cover - every built-in reaches a sum over samples
+        raise DeriveError("the derivation did not reach a sum over samples")
+    return sp.expand(
+        per_sample(split[0]),
+        deep=False,
+        log=False,
+        multinomial=False,
+        power_base=False,
+        power_exp=False,
+    )  # type: ignore[no-any-return]
+
+
+def _facts(d: Derivation) -> tuple[sp.Expr, ...]:
+    """Domain facts (≥ 0) for the per-sample symbols: 1 − y for y ∈ {0,1}, 1 − p."""
+    facts: list[sp.Expr] = []
+    for base in d.variables.target:
+        sym = sp.Symbol(base.name, **base.label._assumptions_orig)
+        if d.distribution == "bernoulli" or base.name.startswith("t"):
+            facts.append(1 - sym)
+    for base in d.variables.prediction:
+        if d.distribution == "bernoulli" and d.link == "identity":
+            facts.append(1 - sp.Symbol(base.name, **base.label._assumptions_orig))
+    return tuple(facts)
+
+
+def _symbols(d: Derivation) -> tuple[sp.Symbol, ...]:
+    return tuple(sp.Symbol(b.name, **b.label._assumptions_orig) for b in d.variables.prediction)
+
+
+def _in_range(expr: sp.Expr) -> sp.Expr:
+    """Resolve SymPy's ``Piecewise((g, K >= a), …)``: class indices and labels lie in 1..K."""
+
+    def within(cond: sp.Basic) -> bool:
+        parts = cond.args if isinstance(cond, sp.And) else (cond,)
+        return all(isinstance(r, sp.GreaterThan) and r.lhs == K and r.rhs.is_integer for r in parts)
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Piecewise) and within(e.args[0].cond),
+        lambda e: e.args[0].expr,
+    )
+
+
+def _symbolic_classes(d: Derivation, loss: sp.Expr) -> Analysis:
+    base = d.variables.prediction[0]
+    vec = sp.IndexedBase(base.name, **base.label._assumptions_orig)
+    grad = _in_range(sp.diff(loss, vec[A]).doit())
+    hess = _in_range(sp.diff(grad, vec[B]).doit())
+    if d.link == "softmax":
+        total = sp.Sum(sp.exp(vec[j]), (j, 1, K))
+        p = lambda c: sp.exp(vec[c]) / total  # noqa: E731 - the softmax, entrywise
+        template = p(A) * sp.KroneckerDelta(A, B) - p(A) * p(B)
+        if not proved_zero(hess - template):
+            return _unknown(d, loss, (vec[A],), grad, hess, "the Hessian is not diag(p) − ppᵀ")
+        quad = _quadratic_form_identity(p)
+        verdict = Verdict(
+            CONVEX,
+            (vec[A],),
+            "∇² = diag(p) − ppᵀ with p = softmax(z), and for every v and every K, "
+            "vᵀ(diag(p) − ppᵀ)v = Σ_a p_a v_a² − (Σ_a p_a v_a)² = Σ_a p_a (v_a − Σ_b p_b v_b)²"
+            " ≥ 0 (the variance of v under p)",
+            certificate=quad,
+        )
+        return Analysis(
+            loss,
+            (vec[A],),
+            ((vec[A], grad),),
+            None,
+            hess,
+            verdict,
+            notes=(
+                "p_a = exp(z_a)/Σ_j exp(z_j) is the softmax; the Hessian does not "
+                "depend on the targets",
+            ),
+        )
+    # identity link: −Σ_k w_k log q_k — the quadratic form is a weighted sum of squares.
+    quad = _in_range(sp.Sum(sp.Sum(V[A] * V[B] * hess, (A, 1, K)), (B, 1, K)).doit())
+    quad = _in_range(quad.doit())
+    quad = _in_range(quad.doit())
+    if _nonneg_entry(quad):
+        verdict = Verdict(
+            CONVEX,
+            (vec[A],),
+            "for every v and every K the quadratic form vᵀ∇²v is a sum of non-negative "
+            "weights times squares (the Hessian is diagonal with entries w_a/q_a² ≥ 0)",
+            certificate=quad,
+        )
+        return Analysis(loss, (vec[A],), ((vec[A], grad),), None, hess, verdict)
+    return _unknown(d, loss, (vec[A],), grad, hess, "no certificate for this Hessian")
+
+
+def _nonneg_entry(entry: sp.Expr) -> bool:
+    from derive.convexity import nonnegative
+
+    return nonnegative(entry)
+
+
+def _quadratic_form_identity(p: object) -> sp.Expr:
+    """Prove Σ_a Σ_b v_a v_b H_ab = Σ_a p_a (v_a − Σ_b p_b v_b)² when Σ_a p_a = 1.
+
+    Returned is the right-hand side, the certificate; a failed proof raises.
+    """
+    pa = p(A)  # type: ignore[operator]
+    pb = p(B)  # type: ignore[operator]
+    mean = sp.Sum(pb * V[B], (B, 1, K))
+    lhs = sp.Sum(pa * V[A] ** 2, (A, 1, K)) - mean.xreplace({B: A}) * mean
+    rhs = sp.Sum(pa * (V[A] - mean) ** 2, (A, 1, K))
+    if not proved_zero(rhs - lhs):
+        raise DeriveError("could not prove the softmax variance identity")
+    return rhs
+
+
+def _unknown(
+    d: Derivation, loss: sp.Expr, wrt: tuple[sp.Basic, ...], grad: sp.Expr, hess: sp.Expr, why: str
+) -> Analysis:
+    return Analysis(loss, wrt, ((wrt[0], grad),), None, hess, Verdict("unknown", (), why))
+
+
+def _linear(
+    loss: sp.Expr, z: sp.Symbol, facts: tuple[sp.Expr, ...], verdict: Verdict
+) -> LinearPredictor:
+    first = sp.diff(loss, z)
+    second = sp.diff(first, z)
+    if verdict.verdict == CONVEX:
+        wv = Verdict(
+            CONVEX,
+            (W,),
+            "ℓ is convex in z and z = wᵀx is affine in w; "
+            "a convex function of an affine map is convex "
+            "(∇²_w ℓ = ℓ''(z)·x xᵀ and vᵀ x xᵀ v = (xᵀv)² ≥ 0)",
+            certificate=second,
+        )
+    elif verdict.verdict == NOT_CONVEX:
+        point = dict(verdict.counterexample)
+        z0 = point.get(z, sp.S.Zero)
+        wv = Verdict(
+            NOT_CONVEX,
+            (W,),
+            f"with one feature x = 1 and w = {z0}, vᵀ∇²_w ℓ v = ℓ''({z0})·v² < 0 for v = 1",
+            counterexample=tuple(
+                sorted(
+                    [(W, z0), (X, sp.Integer(1))]
+                    + [(s, val) for s, val in point.items() if s != z],
+                    key=lambda kv: kv[0].name,
+                )
+            ),
+            direction=(sp.Integer(1),),
+            value=verdict.value,
+        )
+    else:
+        wv = Verdict("unknown", (W,), "the verdict in z is unknown")
+    return LinearPredictor(z, first, second, wv)
+
+
+def analyse(d: Derivation, compare: str | None = None) -> Analysis:
+    """Gradient, Hessian and convexity verdict of the derived loss of ``d``."""
+    if compare is not None and compare != "mse":
+        raise DeriveError(f"--loss must be mse, got {compare!r}")
+    if compare == "mse" and not (
+        d.distribution in ("bernoulli", "categorical") and d.link in ("logit", "softmax")
+    ):
+        raise DeriveError(
+            "--loss mse compares with the derived loss on a sigmoid or softmax "
+            "output: use it with bernoulli --link logit or categorical --link softmax"
+        )
+    loss = derived_loss(d)
+    if d.model.classes is not None and not d.model.classes.is_Integer:
+        result = _symbolic_classes(d, loss)
+        if compare == "mse":
+            result = _with(result, comparison=mse_on_probabilities(d, 3))
+        return result
+    wrt = _symbols(d)
+    facts = _facts(d)
+    grad = tuple((v, sp.diff(loss, v)) for v in wrt)
+    hess = sp.hessian(loss, list(wrt))
+    verdict = convexity(loss, wrt, facts)
+    notes: list[str] = []
+    if d.distribution == "laplace":
+        f = wrt[0]
+        y = sp.Symbol("y", real=True)
+        notes.append(
+            f"ℓ = {sp.Abs(y - f)} is not differentiable at f = y: the gradient is "
+            "sign(f − y) for f ≠ y, and the subdifferential at f = y is [−1, 1]; the second "
+            "derivative is 0 for f ≠ y"
+        )
+        grad = ((f, sp.sign(f - y)),)
+        hess = sp.Matrix([[sp.S.Zero]])
+    linear = None
+    if len(wrt) == 1 and not (d.distribution == "bernoulli" and d.link == "identity"):
+        linear = (
+            _linear(loss, wrt[0], facts, verdict)
+            if d.distribution != "laplace"
+            else LinearPredictor(
+                wrt[0],
+                sp.sign(wrt[0] - sp.Symbol("y", real=True)),
+                sp.S.Zero,
+                Verdict(
+                    CONVEX,
+                    (W,),
+                    "|y − wᵀx| is a norm of an affine map of w: "
+                    "convex; ∂_w ℓ = sign(wᵀx − y)·x where wᵀx ≠ y",
+                ),
+            )
+        )
+    comparison = None
+    if compare == "mse":
+        count = int(d.model.classes) if d.model.classes is not None else None
+        comparison = mse_on_probabilities(d, count)
+    return Analysis(loss, wrt, grad, hess, None, verdict, tuple(notes), linear, comparison)
+
+
+def _with(result: Analysis, **changes: object) -> Analysis:
+    from dataclasses import replace
+
+    return replace(result, **changes)  # type: ignore[arg-type]
+
+
+def mse_on_probabilities(d: Derivation, classes: int | None) -> Comparison:
+    """(σ(z) − y)², or Σ_k (softmax_k(z) − t_k)², against the derived loss."""
+    limits: tuple[tuple[str, sp.Expr, sp.Expr], ...]
+    if d.distribution == "bernoulli":
+        z = sp.Symbol("z", real=True)
+        y = sp.Symbol("y", integer=True, nonnegative=True)
+        mse = (sigmoid(z) - y) ** 2
+        derived = softplus(z) - y * z
+        mse_grad = sp.diff(mse, z)
+        loss_grad = sp.diff(derived, z)
+        limits = (
+            (
+                "y = 1, z → −∞",
+                _limit(mse_grad, {y: 1}, z, -sp.oo),
+                _limit(loss_grad, {y: 1}, z, -sp.oo),
+            ),
+            (
+                "y = 0, z → +∞",
+                _limit(mse_grad, {y: 0}, z, sp.oo),
+                _limit(loss_grad, {y: 0}, z, sp.oo),
+            ),
+        )
+        verdict = convexity(mse, (z,), (1 - y,))
+        regions = []
+        for value in (1, 0):
+            curvature = sp.diff(mse.xreplace({y: value}), z, 2)
+            words = sigmoid_region(curvature, z)
+            if words:
+                regions.append((f"y = {value}", f"the curvature in z is negative {words}"))
+        return Comparison(mse, mse_grad, loss_grad, limits, verdict, tuple(regions))
+    count = classes or 3
+    zs = sp.symbols(f"z_1:{count + 1}", real=True)
+    ts = sp.symbols(f"t_1:{count + 1}", integer=True, nonnegative=True)
+    total = sp.Add(*(sp.exp(v) for v in zs))
+    probs = [sp.exp(v) / total for v in zs]
+    mse = sp.Add(*((p - t) ** 2 for p, t in zip(probs, ts, strict=True)))
+    derived = sp.log(total) - sp.Add(*(t * v for t, v in zip(ts, zs, strict=True)))
+    mse_grad = sp.diff(mse, zs[0])
+    loss_grad = sp.diff(derived, zs[0])
+    onehot = {t: (1 if c == 0 else 0) for c, t in enumerate(ts)}
+    rest = {v: 0 for v in zs[1:]}
+    limits = (
+        (
+            "t = e₁, z₁ → −∞ (others 0)",
+            _limit(mse_grad, {**onehot, **rest}, zs[0], -sp.oo),
+            _limit(loss_grad, {**onehot, **rest}, zs[0], -sp.oo),
+        ),
+    )
+    verdict = convexity(mse.xreplace(onehot), zs)
+    return Comparison(mse, mse_grad, loss_grad, limits, verdict, (), classes=count)
+
+
+def _limit(expr: sp.Expr, subs: dict[sp.Basic, object], z: sp.Symbol, to: sp.Expr) -> sp.Expr:
+    return sp.limit(to_core(expr.xreplace(subs)), z, to)  # type: ignore[no-any-return]
