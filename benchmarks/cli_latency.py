@@ -18,7 +18,13 @@ COMMANDS = {
     "import sympy": [sys.executable, "-c", "import sympy"],
     "derive gaussian": [sys.executable, "-m", "derive", "gaussian"],
     "derive categorical --link softmax": [
-        sys.executable, "-m", "derive", "categorical", "--link", "softmax"],
+        sys.executable,
+        "-m",
+        "derive",
+        "categorical",
+        "--link",
+        "softmax",
+    ],
     "derive --help": [sys.executable, "-m", "derive", "--help"],
 }
 

@@ -160,8 +160,10 @@ def rename_dummies(expr: sp.Basic, names: tuple[str, ...] = ()) -> sp.Basic:
     so no renaming can capture another index. ``names`` picks readable names
     by depth (``k``, ``j``); the default names are private.
     """
-    unique = _rename(expr, lambda depth, index: sp.Dummy(index.name, integer=True,
-                                                         positive=bool(index.is_positive)))
+    unique = _rename(
+        expr,
+        lambda depth, index: sp.Dummy(index.name, integer=True, positive=bool(index.is_positive)),
+    )
 
     def canonical_name(depth: int, index: sp.Symbol) -> sp.Symbol:
         label = names[depth] if depth < len(names) else f"_ι{depth}"

@@ -12,8 +12,9 @@ from typing import Any
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pytorch import TorchPrinter
 
-__all__ = ["StableNumPyPrinter", "numpy_function"]
+__all__ = ["StableNumPyPrinter", "StableTorchPrinter", "numpy_function", "torch_function"]
 
 
 class StableNumPyPrinter(NumPyPrinter):
@@ -29,3 +30,18 @@ class StableNumPyPrinter(NumPyPrinter):
 def numpy_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any]:
     """A NumPy function of ``symbols`` computing ``expr`` (an expression derive built)."""
     return sp.lambdify(list(symbols), expr, modules="numpy", printer=StableNumPyPrinter)
+
+
+class StableTorchPrinter(TorchPrinter):
+    """PyTorch code with torch's own stable softplus and sigmoid (differentiable by autograd)."""
+
+    def _print_softplus(self, expr: sp.Function) -> str:
+        return f"torch.nn.functional.softplus({self._print(expr.args[0])})"
+
+    def _print_sigmoid(self, expr: sp.Function) -> str:
+        return f"torch.sigmoid({self._print(expr.args[0])})"
+
+
+def torch_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any]:
+    """A PyTorch function of ``symbols`` computing ``expr`` (requires the torch extra)."""
+    return sp.lambdify(list(symbols), expr, modules="torch", printer=StableTorchPrinter)

@@ -230,3 +230,50 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith("derive ")
+
+
+def test_json_carries_gradient_hessian_and_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["bernoulli", "--link", "logit", "--format", "json"], capsys)
+    assert code == 0
+    doc = json.loads(out)
+    z = sp.Symbol("z", real=True)
+    y = sp.Symbol("y", integer=True, nonnegative=True)
+    assert _rebuild(doc["gradient"]["z"]) == 1 / (1 + sp.exp(-z)) - y
+    assert "z" in doc["hessian"] and "z" in doc["hessian"]["z"]
+    assert doc["convexity"]["verdict"] == "convex"
+    assert doc["convexity"]["wrt"] == ["z"]
+    assert doc["convexity"]["certificate"]["text"]
+    assert doc["linear_predictor"]["convexity"]["verdict"] == "convex"
+
+
+def test_mse_comparison_in_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(
+        ["bernoulli", "--link", "logit", "--loss", "mse", "--format", "json"], capsys
+    )
+    assert code == 0
+    cmp = json.loads(out)["comparison"]
+    assert cmp["mse_convexity"]["verdict"] == "not convex"
+    example = cmp["mse_convexity"]["counterexample"]
+    assert example["value_float"] < 0 and set(example["point"]) == {"y", "z"}
+    assert [(_rebuild(x["mse"]), _rebuild(x["derived"])) for x in cmp["limits"]] == [
+        (0, -1),
+        (0, 1),
+    ]
+    code, out, _ = _run(["bernoulli", "--link", "logit", "--loss", "mse"], capsys)
+    assert "σ(z)·(1 − σ(z))" in out and "σ(z) < 1/3" in out and "σ(z) > 2/3" in out
+    assert "MSE gradient → 0, derived gradient → −1" in out
+
+
+def test_symbolic_softmax_json_hessian_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["categorical", "--link", "softmax", "--format", "json"], capsys)
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["hessian"]["indices"] == ["a", "b"]
+    assert isinstance(_rebuild(doc["hessian"]["entry"]), sp.Basic)
+    assert doc["convexity"]["verdict"] == "convex"
+    assert "variance" in doc["convexity"]["certificate"]["text"]
+
+
+def test_mse_comparison_needs_a_sigmoid_or_softmax(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(["gaussian", "--loss", "mse"], capsys)
+    assert code == 2 and "--loss mse" in err and err.count("\n") == 1

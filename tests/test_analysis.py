@@ -1,0 +1,239 @@
+"""Gradients and Hessians against torch autograd; convex verdicts against sampled Hessian
+eigenvalues; counterexamples re-evaluated exactly; the seed's MSE-vs-cross-entropy facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+
+from derive import derive
+from derive.analysis import A, B, analyse
+from derive.codegen import torch_function
+from derive.distributions import K
+from derive.functions import sigmoid
+from derive.steps import Derivation
+from tests.conftest import CASES, case_id
+
+TOL = 1e-9
+
+
+def _instance(expr: sp.Expr, d: Derivation, classes: int) -> sp.Expr:
+    """ℓ with a concrete K when K is symbolic (the sum written out)."""
+    if d.model.classes is not None and not d.model.classes.is_Integer:
+        return expr.xreplace({K: classes}).doit()
+    return expr
+
+
+def _variables(d: Derivation, classes: int) -> list[sp.Basic]:
+    """The prediction variables of the (instantiated) loss, in class order."""
+    if d.model.classes is not None and not d.model.classes.is_Integer:
+        base = d.variables.prediction[0]
+        vec = sp.IndexedBase(base.name, **base.label._assumptions_orig)
+        return [vec[c] for c in range(1, classes + 1)]
+    return [sp.Symbol(b.name, **b.label._assumptions_orig) for b in d.variables.prediction]
+
+
+def _point(
+    d: Derivation, variables: list[sp.Basic], rng: np.random.Generator, classes: int
+) -> dict[sp.Basic, float]:
+    """Random values of the predictions and targets on the support."""
+    values: dict[sp.Basic, float] = {}
+    m = d.model
+    simplex = rng.dirichlet(np.ones(classes))
+    for c, v in enumerate(variables):
+        name = v.base.name if isinstance(v, sp.Indexed) else v.name
+        if name.startswith("q"):
+            values[v] = float(simplex[c])
+        elif name == "p" and m.distribution == "bernoulli":
+            values[v] = float(rng.uniform(0.05, 0.95))
+        else:
+            values[v] = float(rng.normal() * 2)
+    label = int(rng.integers(1, classes + 1))
+    soft = rng.dirichlet(np.ones(classes))
+    for base in m.variables.target:
+        if m.distribution in ("gaussian", "laplace"):
+            values[sp.Symbol(base.name, real=True)] = float(rng.normal() * 2)
+        elif m.distribution == "bernoulli":
+            values[sp.Symbol(base.name, integer=True, nonnegative=True)] = float(rng.integers(0, 2))
+        elif base.name == "y":
+            values[sp.Symbol("y", integer=True, positive=True)] = label
+        elif base.name == "p":
+            vec = sp.IndexedBase("p", nonnegative=True)
+            values.update({vec[c + 1]: float(soft[c]) for c in range(classes)})
+        elif base.name.startswith("t_"):
+            c = int(base.name[2:])
+            values[sp.Symbol(base.name, integer=True, nonnegative=True)] = float(c == label)
+        elif base.name.startswith("p_"):
+            c = int(base.name[2:])
+            values[sp.Symbol(base.name, nonnegative=True)] = float(soft[c - 1])
+    for nuisance in m.variables.nuisance:
+        values[nuisance] = 0.8
+    return values
+
+
+def _torch_loss(loss: sp.Expr, variables: list[sp.Basic], point: dict[sp.Basic, float]) -> Any:
+    """ℓ as a torch function of the prediction vector, the rest fixed at the point."""
+    label = [
+        v
+        for v in point
+        if isinstance(v, sp.Symbol) and v.name == "y" and v.is_integer and v.is_positive
+    ]
+    if label:  # a class label selects an entry: substitute it before printing
+        loss = loss.xreplace({label[0]: int(point[label[0]])}).doit()
+    mapping = {v: sp.Symbol(f"_v{c}", real=True) for c, v in enumerate(variables)}
+    rest = {k: v for k, v in point.items() if k not in mapping and k not in label}
+    others = {k: sp.Symbol(f"_o{c}", real=True) for c, k in enumerate(rest)}
+    expr = loss.xreplace(mapping).xreplace(others)
+    fn = torch_function(expr, [*mapping.values(), *others.values()])
+    fixed = [torch.tensor(val, dtype=torch.float64) for val in rest.values()]
+
+    def loss_of(x: torch.Tensor) -> torch.Tensor:
+        out = fn(*[x[c] for c in range(len(variables))], *fixed)
+        return out if isinstance(out, torch.Tensor) else torch.tensor(out, dtype=torch.float64)
+
+    return loss_of
+
+
+def _evaluate(expr: sp.Expr, point: dict[sp.Basic, float], d: Derivation, classes: int) -> float:
+    label = {
+        k: int(v)
+        for k, v in point.items()
+        if isinstance(k, sp.Symbol) and k.name == "y" and k.is_integer and k.is_positive
+    }
+    expr = _instance(expr, d, classes).xreplace(label).doit()
+    return float(sp.N(expr.xreplace({k: sp.Float(v, 30) for k, v in point.items()}), 20))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_gradient_and_hessian_match_autograd(case: tuple[str, dict[str, Any]]) -> None:
+    name, options = case
+    d = derive(name, **options)
+    an = analyse(d)
+    classes = (
+        int(d.model.classes) if d.model.classes is not None and d.model.classes.is_Integer else 3
+    )
+    variables = _variables(d, classes)
+    loss = _instance(an.loss, d, classes)
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        point = _point(d, variables, rng, classes)
+        x = torch.tensor([point[v] for v in variables], dtype=torch.float64, requires_grad=True)
+        f = _torch_loss(loss, variables, point)
+        (grad,) = torch.autograd.grad(f(x), x)
+        hess = torch.autograd.functional.hessian(f, x.detach())
+        if an.hessian_entry is not None:
+            ((_var, entry),) = an.gradient
+            ours = [
+                _evaluate(entry.xreplace({A: a}), point, d, classes) for a in range(1, classes + 1)
+            ]
+            h = [
+                [
+                    _evaluate(an.hessian_entry.xreplace({A: a, B: b}), point, d, classes)
+                    for b in range(1, classes + 1)
+                ]
+                for a in range(1, classes + 1)
+            ]
+        else:
+            ours = [_evaluate(g, point, d, classes) for _, g in an.gradient]
+            assert an.hessian is not None
+            h = [
+                [_evaluate(an.hessian[r, c], point, d, classes) for c in range(len(variables))]
+                for r in range(len(variables))
+            ]
+        np.testing.assert_allclose(ours, grad.numpy(), rtol=TOL, atol=TOL)
+        np.testing.assert_allclose(h, hess.numpy(), rtol=TOL, atol=TOL)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_convex_verdicts_survive_sampling(case: tuple[str, dict[str, Any]]) -> None:
+    name, options = case
+    d = derive(name, **options)
+    an = analyse(d)
+    assert an.verdict.verdict == "convex", an.verdict.reason
+    rng = np.random.default_rng(11)
+    for classes in (2, 3, 5) if an.hessian_entry is not None else (3,):
+        variables = _variables(d, classes)
+        loss = _instance(an.loss, d, classes)
+        for _ in range(25):
+            point = _point(d, variables, rng, classes)
+            x = torch.tensor([point[v] for v in variables], dtype=torch.float64)
+            hess = torch.autograd.functional.hessian(_torch_loss(loss, variables, point), x)
+            assert torch.linalg.eigvalsh(hess).min().item() >= -1e-12
+
+
+def test_logistic_regression_facts() -> None:
+    an = analyse(derive("bernoulli", link="logit"))
+    z = sp.Symbol("z", real=True)
+    y = sp.Symbol("y", integer=True, nonnegative=True)
+    assert an.gradient == ((z, sigmoid(z) - y),)
+    assert an.verdict.verdict == "convex"
+    assert an.linear is not None and an.linear.derivative == sigmoid(z) - y
+    assert an.linear.verdict.verdict == "convex"
+
+
+def test_mse_on_sigmoid_is_the_seed_argument() -> None:
+    an = analyse(derive("bernoulli", link="logit"), "mse")
+    c = an.comparison
+    assert c is not None
+    z = sp.Symbol("z", real=True)
+    y = sp.Symbol("y", integer=True, nonnegative=True)
+    s = sigmoid(z)
+    assert sp.expand(c.mse_gradient - 2 * (s - y) * s * (1 - s)) == 0
+    assert [(m, dl) for _, m, dl in c.limits] == [(0, -1), (0, 1)]
+    v = c.mse_verdict
+    assert v.verdict == "not convex"
+    point = dict(v.counterexample)
+    curvature = sp.diff(c.mse, z, 2).xreplace(point)
+    assert curvature.is_negative and v.value is not None and v.value.is_negative
+    assert dict(c.regions) == {
+        "y = 1": "the curvature in z is negative exactly where σ(z) < 1/3",
+        "y = 0": "the curvature in z is negative exactly where σ(z) > 2/3",
+    }
+
+
+@pytest.mark.parametrize("classes", [None, 3])
+def test_mse_on_softmax_is_not_convex(classes: int | None) -> None:
+    d = derive("categorical", link="softmax", classes=classes)
+    c = analyse(d, "mse").comparison
+    assert c is not None and c.mse_verdict.verdict == "not convex"
+    assert c.limits[0][1:] == (0, -1)
+    v = c.mse_verdict
+    zs = sp.symbols(f"z_1:{c.classes + 1}", real=True)
+    ts = sp.symbols(f"t_1:{c.classes + 1}", integer=True, nonnegative=True)
+    onehot = {t: (1 if k == 0 else 0) for k, t in enumerate(ts)}
+    hess = sp.hessian(c.mse.xreplace(onehot), zs).xreplace(dict(v.counterexample))
+    direction = sp.Matrix(v.direction)
+    assert (direction.T * hess * direction)[0, 0].is_negative
+
+
+def test_symbolic_softmax_is_convex_by_the_variance_argument() -> None:
+    an = analyse(derive("categorical", link="softmax"))
+    assert an.verdict.verdict == "convex" and "variance" in an.verdict.reason
+    assert an.hessian_entry is not None and an.hessian is None
+
+
+def test_explicit_three_by_three_hessian() -> None:
+    an = analyse(derive("categorical", link="softmax", classes=3))
+    assert an.hessian is not None and an.hessian.shape == (3, 3)
+    z = sp.symbols("z_1:4", real=True)
+    total = sum(sp.exp(v) for v in z)
+    p = [sp.exp(v) / total for v in z]
+    expected = sp.diag(*p) - sp.Matrix(p) * sp.Matrix(p).T
+    assert (an.hessian - expected).applyfunc(sp.cancel) == sp.zeros(3, 3)
+
+
+def test_laplace_states_the_subgradient() -> None:
+    an = analyse(derive("laplace"))
+    assert an.verdict.verdict == "convex"
+    assert any("subdifferential at f = y is [−1, 1]" in note for note in an.notes)
+
+
+def test_compare_is_validated() -> None:
+    from derive.errors import DeriveError
+
+    with pytest.raises(DeriveError, match="--loss mse"):
+        analyse(derive("gaussian"), "mse")
