@@ -158,7 +158,7 @@ def _symbolic_classes(d: Derivation, loss: sp.Expr) -> Analysis:
             hess,
             verdict,
             notes=(
-                "p_a = exp(z_a)/Σ_j exp(z_j) is the softmax; the Hessian does not "
+                "∇² = diag(p) − ppᵀ, where p_a = exp(z_a)/Σ_j exp(z_j) is the softmax; it does not "
                 "depend on the targets",
             ),
         )
@@ -214,9 +214,9 @@ def _linear(
         wv = Verdict(
             CONVEX,
             (W,),
-            "ℓ is convex in z and z = wᵀx is affine in w; "
+            f"ℓ is convex in {z} and {z} = wᵀx is affine in w; "
             "a convex function of an affine map is convex "
-            "(∇²_w ℓ = ℓ''(z)·x xᵀ and vᵀ x xᵀ v = (xᵀv)² ≥ 0)",
+            f"(∇²_w ℓ = ℓ''({z})·x xᵀ and vᵀ x xᵀ v = (xᵀv)² ≥ 0)",
             certificate=second,
         )
     elif verdict.verdict == NOT_CONVEX:
@@ -268,7 +268,7 @@ def analyse(d: Derivation, compare: str | None = None) -> Analysis:
         f = wrt[0]
         y = sp.Symbol("y", real=True)
         notes.append(
-            f"ℓ = {sp.Abs(y - f)} is not differentiable at f = y: the gradient is "
+            "ℓ is not differentiable at f = y: the gradient is "
             "sign(f − y) for f ≠ y, and the subdifferential at f = y is [−1, 1]; the second "
             "derivative is 0 for f ≠ y"
         )

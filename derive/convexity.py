@@ -187,27 +187,29 @@ def _curvature(
             if inner == 0:
                 return 0
             if sign > 0:
-                why.append(f"{const} ≥ 0 times a {'convex' if inner > 0 else 'concave'} function")
+                why.append("a non-negative constant times a convex function is convex")
+            else:
+                why.append("a non-positive constant times a concave function is convex")
             return inner * sign
         return 2
     if isinstance(expr, sp.Abs) and _affine(expr.args[0], wrt):
-        why.append(f"|{expr.args[0]}| is a norm of an affine map: convex")
+        why.append("the absolute value of an affine map is convex")
         return 1
     if isinstance(expr, sp.Pow):
         base, exponent = expr.args
         if exponent.is_integer and exponent.is_even and exponent > 0 and _affine(base, wrt):
-            why.append(f"({base})^{exponent} is an even power of an affine map: convex")
+            why.append("an even power of an affine map is convex")
             return 1
         if exponent == -1 and _affine(base, wrt) and positive_manifest(base, facts):
-            why.append(f"1/({base}) is convex where {base} > 0")
+            why.append("the reciprocal of a positive affine map is convex")
             return 1
         return 2
     if isinstance(expr, (sp.exp, softplus)):
         inner = _curvature(expr.args[0], wrt, facts, why)
         if inner in (0, 1):
             why.append(
-                f"{type(expr).__name__} is convex and nondecreasing; its argument is "
-                f"{'affine' if inner == 0 else 'convex'}"
+                f"{type(expr).__name__} is convex and nondecreasing, of an "
+                f"{'affine' if inner == 0 else 'convex'} argument"
             )
             return 1
         return 2
@@ -229,8 +231,8 @@ def _curvature(
         inner = _curvature(arg, wrt, facts, why)
         if inner in (0, -1):
             why.append(
-                "log is concave and nondecreasing; its argument is "
-                f"{'affine' if inner == 0 else 'concave'}"
+                "log is concave and nondecreasing, of an "
+                f"{'affine' if inner == 0 else 'concave'} argument"
             )
             return -1
         return 2

@@ -39,14 +39,18 @@ def verdict_lines(v: Verdict, indent: str = "  ") -> list[str]:
     return lines
 
 
+def _factor(expr: sp.Expr) -> str:
+    """A scalar factor before a vector: parenthesised unless it is an atom or a call."""
+    text = unicode(expr)
+    return text if expr.is_Atom or isinstance(expr, sp.Function) else f"({text})"
+
+
 def _linear_lines(lin: LinearPredictor) -> list[str]:
     z = unicode(lin.variable)
-    derivative = unicode(lin.derivative)
-    curvature = unicode(lin.curvature)
     lines = [
         f"Linear predictor {z} = wᵀx (linear / logistic regression)",
-        f"  ∇_w ℓ = ({derivative})·x",
-        f"  ∇²_w ℓ = ({curvature})·x xᵀ",
+        f"  ∇_w ℓ = {_factor(lin.derivative)}·x",
+        f"  ∇²_w ℓ = {_factor(lin.curvature)}·x xᵀ",
     ]
     lines.extend(verdict_lines(lin.verdict))
     return lines
