@@ -186,7 +186,7 @@ def canonical(expr: sp.Basic, substitutions: Mapping[sp.Basic, sp.Basic] | None 
     arguments of a density; a result of 0 is a proof, anything else is not
     a disproof.
     """
-    e = to_core(sp.sympify(expr))
+    e = to_core(sp.Integer(expr) if isinstance(expr, int) else expr)
     e = e.doit(deep=True) if e.has(sp.Derivative) else e
     e = _exp_negatives_as_reciprocals(e)
     e = _together_logs(e)

@@ -113,7 +113,7 @@ class LocalRule(Rule):
 
     def apply(self, expr: sp.Expr, ctx: RuleContext) -> Rewrite | None:
         after = rewrite_nodes(expr, lambda node: self.match(node, ctx))
-        return None if after == expr else Rewrite(sp.sympify(after))
+        return None if after == expr else Rewrite(_as_expr(after))
 
 
 def inner_sum(node: sp.Basic, index: sp.Symbol | None) -> tuple[sp.Expr, tuple, tuple] | None:
@@ -126,6 +126,13 @@ def inner_sum(node: sp.Basic, index: sp.Symbol | None) -> tuple[sp.Expr, tuple, 
 def wrap(expr: sp.Expr, limits: tuple) -> sp.Expr:
     """``Σ_{limits} expr``; just ``expr`` when there are no limits."""
     return sp.Sum(expr, *limits) if limits else expr
+
+
+def _as_expr(node: sp.Basic) -> sp.Expr:
+    """A rewritten objective is still an expression (no text is parsed here)."""
+    if not isinstance(node, sp.Expr):  # pragma: no cover - rules only build expressions
+        raise TypeError(f"a rule produced {type(node).__name__}, not an expression")
+    return node
 
 
 def _involves(expr: sp.Basic, ctx: RuleContext) -> bool:
@@ -279,7 +286,7 @@ class Expand(Rule):
                 )
             return None
 
-        after = sp.sympify(rewrite_nodes(expr, distribute))
+        after = _as_expr(rewrite_nodes(expr, distribute))
         return None if after == expr else Rewrite(after)
 
 
@@ -309,7 +316,7 @@ class SumLinearity(Rule):
             total = sp.Add(*parts)
             return None if total == sp.Sum(node.function, limit) else wrap(total, outer)
 
-        after = sp.sympify(rewrite_nodes(expr, split))
+        after = _as_expr(rewrite_nodes(expr, split))
         return None if after == expr else Rewrite(after)
 
 
@@ -378,7 +385,7 @@ class SumToOne(Rule):
             return None
 
         rule = symbolic if ctx.simplex else concrete
-        after = sp.sympify(rewrite_nodes(expr, rule))
+        after = _as_expr(rewrite_nodes(expr, rule))
         return None if after == expr else Rewrite(after)
 
 

@@ -28,3 +28,17 @@ def test_mypy_is_clean() -> None:
         [_tool("mypy"), "derive"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_text_is_ever_evaluated() -> None:
+    """User text must never reach sympify / parse_expr / eval: the package calls none of them."""
+    import re
+
+    pattern = re.compile(r"\b(sympify|parse_expr|eval|exec)\(")
+    offenders = []
+    for path in sorted((ROOT / "derive").rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if pattern.search(code) and not code.lstrip().startswith("def eval("):
+                offenders.append(f"{path.name}:{number}: {line.strip()}")
+    assert offenders == []

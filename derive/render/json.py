@@ -25,7 +25,7 @@ SCHEMA = 1
 
 def expression(expr: sp.Basic) -> dict[str, str]:
     """The contract's expression object."""
-    core = to_core(sp.sympify(expr))
+    core = to_core(sp.Integer(expr) if isinstance(expr, int) else expr)
     return {"sympy": sp.srepr(core), "text": sp.sstr(expr, order="none")}
 
 
