@@ -21,6 +21,7 @@ __all__ = [
     "free_of",
     "is_positive_on_support",
     "linearise_sums",
+    "parameter_atoms",
     "proved_zero",
     "rebuild",
     "rewrite_nodes",
@@ -51,17 +52,21 @@ def rewrite_nodes(expr: sp.Basic, match: Callable[[sp.Basic], sp.Basic | None]) 
     return expr if replaced is None else replaced
 
 
+def parameter_atoms(expr: sp.Basic, params: Iterable[sp.Basic]) -> list[sp.Basic]:
+    """The occurrences of ``params`` in ``expr``: the symbols, indexed bases and their
+    elements, each once, in traversal order."""
+    wanted = set(params)
+    found: list[sp.Basic] = []
+    for atom in sp.preorder_traversal(expr):
+        hit = atom in wanted or (isinstance(atom, sp.Indexed) and atom.base in wanted)
+        if hit and atom not in found:
+            found.append(atom)
+    return found
+
+
 def free_of(expr: sp.Basic, symbols: Iterable[sp.Basic]) -> bool:
     """True when no symbol, indexed base or indexed element of ``symbols`` occurs in ``expr``."""
-    wanted = set(symbols)
-    if not wanted:
-        return True
-    for atom in sp.preorder_traversal(expr):
-        if atom in wanted:
-            return False
-        if isinstance(atom, sp.Indexed) and atom.base in wanted:
-            return False
-    return True
+    return not parameter_atoms(expr, symbols)
 
 
 def is_positive_on_support(expr: sp.Basic, known: Iterable[sp.Basic] = ()) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.algebra import canonical, free_of, proved_zero, rename_dummies
+from derive.algebra import canonical, free_of, parameter_atoms, proved_zero, rename_dummies
 from derive.distributions import Model, at_reference, i, j, k, per_sample
 from derive.functions import softplus
 
@@ -186,20 +186,11 @@ CATALOGUE: dict[str, NamedLoss] = {
 }
 
 
-def _parameter_atoms(expr: sp.Basic, params: tuple[sp.Basic, ...]) -> list[sp.Basic]:
-    found: list[sp.Basic] = []
-    for a in sp.preorder_traversal(expr):
-        if a in params or (isinstance(a, sp.Indexed) and a.base in params):
-            if a not in found:
-                found.append(a)
-    return found
-
-
 def _terms(expr: sp.Expr, params: tuple[sp.Basic, ...]) -> dict[sp.Basic, sp.Expr]:
     """Canonical Add as {parameter-dependent part: coefficient}."""
     out: dict[sp.Basic, sp.Expr] = {}
     for term in sp.Add.make_args(expr):
-        atoms = _parameter_atoms(term, params)
+        atoms = parameter_atoms(term, params)
         if not atoms:
             continue
         coeff, rest = term.as_independent(*atoms, as_Add=False)
@@ -280,7 +271,7 @@ def _by_canonical_form(
         return None
     scale = sp.cancel(d_terms[first] / e_terms[first])
     rest = canonical(d - scale * e, subs)
-    if _parameter_atoms(rest, params):
+    if parameter_atoms(rest, params):
         return None
     return scale, rest
 

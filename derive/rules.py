@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import sympy as sp
 
-from derive.algebra import free_of, is_positive_on_support, rewrite_nodes
+from derive.algebra import free_of, is_positive_on_support, parameter_atoms, rewrite_nodes
 from derive.functions import sigmoid, softplus
 from derive.steps import Relation
 
@@ -468,11 +468,7 @@ class DropConstant(Rule):
 
 
 def _optimised_atoms(expr: sp.Expr, ctx: RuleContext) -> list[sp.Basic]:
-    atoms: list[sp.Basic] = []
-    for a in sp.preorder_traversal(expr):
-        if a in ctx.optimised or (isinstance(a, sp.Indexed) and a.base in ctx.optimised):
-            atoms.append(a)
-    return atoms or list(ctx.optimised)
+    return parameter_atoms(expr, ctx.optimised) or list(ctx.optimised)
 
 
 @dataclass(frozen=True)
