@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from derive.errors import DeriveError
 
-__all__ = ["ENTRIES", "Entry", "closest", "resolve", "resolve_link"]
+__all__ = ["ENTRIES", "GALLERY", "Entry", "Exhibit", "closest", "resolve", "resolve_link"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,32 @@ ENTRIES: tuple[Entry, ...] = (
             ("softmax", "CrossEntropyLoss"),
         ),
     ),
+)
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    """One derivation of the gallery: the file stem and the options that produce it."""
+
+    stem: str
+    name: str
+    link: str | None = None
+    targets: str = "onehot"
+    label_smoothing: str | None = None
+    compare: str | None = None
+
+
+# Every built-in model and link, then the option variants worth reading.
+GALLERY: tuple[Exhibit, ...] = (
+    Exhibit("gaussian", "gaussian"),
+    Exhibit("laplace", "laplace"),
+    Exhibit("bernoulli", "bernoulli"),
+    Exhibit("bernoulli-logit", "bernoulli", "logit", compare="mse"),
+    Exhibit("categorical", "categorical"),
+    Exhibit("categorical-softmax", "categorical", "softmax", compare="mse"),
+    Exhibit("categorical-soft", "categorical", targets="soft"),
+    Exhibit("categorical-softmax-soft", "categorical", "softmax", targets="soft"),
+    Exhibit("categorical-softmax-smoothing", "categorical", "softmax", label_smoothing="0.1"),
 )
 
 _LINK_ALIASES = {"sigmoid": "logit", "none": "identity", "id": "identity"}

@@ -1,4 +1,4 @@
-"""The command line: ``derive NAME [options]`` and ``derive list``.
+"""The command line: ``derive NAME [options]``, ``derive list``, ``all`` and ``plot``.
 
 ``main(argv)`` returns the exit status. SymPy is imported only once a
 derivation is requested, so ``derive --help`` and ``derive list`` stay fast.
@@ -27,8 +27,21 @@ EPILOG = """examples:
   derive bernoulli --link logit --loss mse   why not MSE on σ(z): vanishing gradient
   derive categorical --link softmax --label-smoothing 0.1
   derive categorical --link softmax --classes 3 --format json
+  derive gaussian --format latex --standalone -o gaussian.tex   a proof for pdflatex
+  derive laplace --format markdown        the proof with $…$ math, for GitHub
+  derive all --out derivations            the gallery: every model as .md and .tex
+  derive plot bernoulli --link logit --loss mse -o cmp.png   loss and gradient figure
   derive list                             every model, alias, link and loss
 """
+
+FORMATS = {
+    "text": "text",
+    "json": "json",
+    "latex": "latex",
+    "tex": "latex",
+    "markdown": "markdown",
+    "md": "markdown",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,7 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("name", metavar="NAME", help=f"a model ({names}; alias normal), or 'list'")
+    parser.add_argument(
+        "name",
+        metavar="NAME",
+        help=f"a model ({names}; alias normal), or one of: list, all, plot",
+    )
+    parser.add_argument("model", metavar="MODEL", nargs="?", help="after 'plot': the model to plot")
     parser.add_argument(
         "--link", help="identity (default), logit (bernoulli), softmax (categorical)"
     )
@@ -66,7 +84,16 @@ def _parser() -> argparse.ArgumentParser:
         help="categorical: smooth one-hot targets, 0 <= EPS < 1 (e.g. 0.1)",
     )
     parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+        "--format",
+        choices=tuple(FORMATS),
+        default="text",
+        metavar="FORMAT",
+        help="text (default), json, latex (alias tex) or markdown (alias md)",
+    )
+    parser.add_argument(
+        "--standalone",
+        action="store_true",
+        help="with --format latex: a whole document that pdflatex compiles",
     )
     parser.add_argument(
         "--loss",
@@ -74,7 +101,16 @@ def _parser() -> argparse.ArgumentParser:
         help="also analyse MSE on the predicted probability, side by side "
         "(bernoulli --link logit, categorical --link softmax)",
     )
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of stdout; for plot the figure, its type by suffix "
+        "(.png, .pdf, .pgf)",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="with 'all': the folder to write the gallery into"
+    )
     parser.add_argument("--version", action="version", version=f"derive {_version()}")
     return parser
 
@@ -113,23 +149,103 @@ def _list_json() -> str:
     return json.dumps({"schema": 1, "models": data}, indent=2, ensure_ascii=False) + "\n"
 
 
-def _derive_output(args: argparse.Namespace) -> str:
-    from derive.analysis import analyse
+def _derivation(args: argparse.Namespace, name: str) -> object:
     from derive.engine import derive
-    from derive.render.json import render_json
-    from derive.render.text import render_text
 
-    derivation = derive(
-        args.name,
+    return derive(
+        name,
         link=args.link,
         classes=args.classes,
         targets=args.targets,
         label_smoothing=args.label_smoothing,
     )
-    analysis = analyse(derivation, args.loss)
-    if args.format == "json":
-        return render_json(derivation, analysis)
-    return render_text(derivation, analysis)
+
+
+def _derive_output(args: argparse.Namespace) -> str:
+    from derive.analysis import analyse
+
+    derivation = _derivation(args, args.name)
+    analysis = analyse(derivation, args.loss)  # type: ignore[arg-type]
+    fmt = FORMATS[args.format]
+    if fmt == "json":
+        from derive.render.json import render_json
+
+        return render_json(derivation, analysis)  # type: ignore[arg-type]
+    if fmt == "latex":
+        from derive.render.latex import render_latex
+
+        return render_latex(derivation, analysis, standalone=args.standalone)  # type: ignore[arg-type]
+    if fmt == "markdown":
+        from derive.render.markdown import render_markdown
+
+        return render_markdown(derivation, analysis)  # type: ignore[arg-type]
+    from derive.render.text import render_text
+
+    return render_text(derivation, analysis)  # type: ignore[arg-type]
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Options that do not fit the command are errors, not silently ignored."""
+    if args.standalone and FORMATS[args.format] != "latex":
+        raise DeriveError("--standalone only applies to --format latex")
+    if args.name == "plot":
+        if args.model is None:
+            raise DeriveError("plot needs a model: derive plot NAME [options] -o FILE")
+        if args.output is None:
+            raise DeriveError("plot needs -o FILE (.png, .pdf or .pgf)")
+        if args.format != "text" or args.standalone:
+            raise DeriveError("plot takes no --format: the -o suffix picks the figure type")
+    elif args.model is not None:
+        shown = args.model if len(args.model) <= 40 else args.model[:40] + "…"
+        raise DeriveError(f"unexpected argument {shown!r}")
+    if args.name == "all":
+        given = [
+            flag
+            for flag, value in (
+                ("--link", args.link),
+                ("--classes", args.classes),
+                ("--label-smoothing", args.label_smoothing),
+                ("--loss", args.loss),
+                ("-o", args.output),
+            )
+            if value is not None
+        ]
+        if args.targets != "onehot":
+            given.append("--targets")
+        if args.format != "text" or args.standalone:
+            given.append("--format/--standalone")
+        if given:
+            raise DeriveError(f"all takes only --out DIR, not {', '.join(given)}")
+        if args.out is None:
+            raise DeriveError("all needs --out DIR (for example: derive all --out derivations)")
+    elif args.out is not None:
+        raise DeriveError("--out only applies to 'derive all'; use -o FILE for one output")
+
+
+def _write_gallery(folder: str) -> str:
+    from derive.gallery import gallery
+
+    if not os.path.isdir(folder):
+        if os.path.exists(folder):
+            raise DeriveError(f"cannot write the gallery: {folder} is not a directory")
+        os.makedirs(folder)
+    files = gallery()
+    for name in sorted(files):
+        _write(files[name], os.path.join(folder, name))
+    return f"wrote {len(files)} files to {folder}\n"
+
+
+def _plot(args: argparse.Namespace) -> str:
+    from derive.analysis import analyse
+    from derive.catalog import resolve
+    from derive.plot import plot
+
+    if args.classes is None and resolve(args.model).name == "categorical":
+        args.classes = "3"  # a figure needs numbers: three classes unless told otherwise
+    derivation = _derivation(args, args.model)
+    analysis = analyse(derivation, args.loss)  # type: ignore[arg-type]
+    plot(derivation, analysis, args.output)  # type: ignore[arg-type]
+    return f"wrote {args.output}\n"
 
 
 def _write(text: str, path: str | None) -> None:
@@ -144,11 +260,18 @@ def _write(text: str, path: str | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 class _Timeout(Exception):
@@ -173,24 +296,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 1 internal error)."""
     import signal
 
+    limit = TIME_LIMIT_SECONDS
     try:
         args = _parser().parse_args(argv)
+        _check_options(args)
         if args.name == "list":
-            text = _list_json() if args.format == "json" else _list_text()
-        else:
-            previous = _with_time_limit(TIME_LIMIT_SECONDS)
-            try:
-                text = _derive_output(args)
-            finally:
-                signal.alarm(0)
-                if previous is not None:
-                    signal.signal(signal.SIGALRM, previous)  # type: ignore[arg-type]
-        _write(text, args.output)
+            _write(_list_json() if args.format == "json" else _list_text(), args.output)
+            return 0
+        limit = TIME_LIMIT_SECONDS * (3 if args.name == "all" else 1)
+        previous = _with_time_limit(limit)
+        try:
+            if args.name == "all":
+                sys.stdout.write(_write_gallery(args.out))
+            elif args.name == "plot":
+                sys.stdout.write(_plot(args))
+            else:
+                _write(_derive_output(args), args.output)
+        finally:
+            signal.alarm(0)
+            if previous is not None:
+                signal.signal(signal.SIGALRM, previous)  # type: ignore[arg-type]
     except DeriveError as error:
         print(f"derive: error: {error}", file=sys.stderr)
         return 2
     except _Timeout:
-        print(f"derive: error: gave up after {TIME_LIMIT_SECONDS} s", file=sys.stderr)
+        print(f"derive: error: gave up after {limit} s", file=sys.stderr)
         return 2
     except OSError as error:
         print(f"derive: error: {error.strerror or error}", file=sys.stderr)

@@ -323,6 +323,9 @@ def _counterexample(
         v = sp.Matrix(direction)
         exact = (v.T * hess.xreplace(point) * v)[0, 0]
         if exact.is_number and exact.is_negative:
+            compact = sp.factor(exact)
+            if sp.count_ops(compact) < sp.count_ops(exact):
+                exact = compact  # the same number, written shorter
             return point, tuple(direction), exact
     return None
 

@@ -48,8 +48,9 @@ class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
             return None
         return self.rewrite(sp.exp)._eval_evalf(prec)  # type: ignore[no-any-return]
 
-    def _latex(self, printer: Any) -> str:
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        power = "" if exp is None else "^{%s}" % exp
+        return r"\sigma\left(%s\right)%s" % (printer._print(self.args[0]), power)
 
 
 class softplus(sp.Function):  # noqa: N801
@@ -77,8 +78,9 @@ class softplus(sp.Function):  # noqa: N801
             return None
         return self.rewrite(sp.exp)._eval_evalf(prec)  # type: ignore[no-any-return]
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        power = "" if exp is None else "^{%s}" % exp
+        return r"\operatorname{softplus}\left(%s\right)%s" % (printer._print(self.args[0]), power)
 
 
 def to_core(expr: sp.Expr) -> sp.Expr:

@@ -88,3 +88,35 @@ class Derivation:
     def objective(self) -> sp.Expr:
         """The last expression of the chain: what is minimised."""
         return self.steps[-1].after if self.steps else self.likelihood
+
+    def to_latex(
+        self, *, standalone: bool = False, analysis: bool = True, compare: str | None = None
+    ) -> str:
+        """The proof as LaTeX: a fragment for a paper, or with ``standalone`` a document.
+
+        ``analysis`` adds the gradient, Hessian and convexity sections; ``compare="mse"``
+        the comparison with MSE on the predicted probability.
+        """
+        from derive.analysis import analyse
+        from derive.render.latex import render_latex
+
+        return render_latex(
+            self, analyse(self, compare) if analysis else None, standalone=standalone
+        )
+
+    def to_markdown(self, *, analysis: bool = True, compare: str | None = None) -> str:
+        """The proof as GitHub-flavoured Markdown (math in ``$…$`` and ``$$…$$``)."""
+        from derive.analysis import analyse
+        from derive.render.markdown import render_markdown
+
+        return render_markdown(self, analyse(self, compare) if analysis else None)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the justified steps as one ``$\\displaystyle …$`` formula."""
+        from derive.render.markdown import repr_latex
+
+        return repr_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the whole proof, with the analysis."""
+        return self.to_markdown()

@@ -76,3 +76,54 @@ def _vectorised(expr: sp.Expr, data: dict[str, np.ndarray], size: int) -> np.nda
     symbols = list(mapping.values()) + plain
     result = numpy_function(expr, symbols)(*arrays)
     return np.broadcast_to(np.asarray(result, dtype=float), (size,)).copy()
+
+
+def pdflatex() -> str:
+    """The pdflatex executable; skipped where TeX is absent, a failure where CI requires it.
+
+    ``.ci/run`` installs TeX Live and sets ``DERIVE_REQUIRE_PDFLATEX=1``, so in CI
+    the compile tests always run.
+    """
+    import os
+    import shutil
+
+    import pytest
+
+    found = shutil.which("pdflatex")
+    if found is None:
+        if os.environ.get("DERIVE_REQUIRE_PDFLATEX"):
+            pytest.fail("pdflatex is required (DERIVE_REQUIRE_PDFLATEX is set) but not installed")
+        pytest.skip("pdflatex is not installed (CI installs it and requires this test)")
+    return found
+
+
+def compile_tex(tex: str, folder: Any, name: str = "proof") -> str:
+    """Compile ``tex`` with pdflatex in ``folder``; returns the log, asserting a clean run."""
+    import subprocess
+    from pathlib import Path
+
+    folder = Path(folder)
+    (folder / f"{name}.tex").write_text(tex, encoding="utf-8")
+    result = subprocess.run(
+        [pdflatex(), "-halt-on-error", "-interaction=nonstopmode", f"{name}.tex"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    log = (folder / f"{name}.log").read_text(encoding="latin-1")
+    assert result.returncode == 0, log[-3000:]
+    problems = [
+        line
+        for line in log.splitlines()
+        if line.startswith("!")
+        or "Undefined control sequence" in line
+        or "Overfull \\hbox" in line
+        or "LaTeX Warning" in line
+        or "Missing character" in line
+    ]
+    assert not problems, "\n".join(problems)
+    pdf = folder / f"{name}.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
+    return log

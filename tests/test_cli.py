@@ -124,6 +124,9 @@ def test_output_file_is_written_atomically(
     code, out, _ = _run(["gaussian", "--format", "json", "-o", str(target)], capsys)
     assert code == 0 and out == ""
     assert json.loads(target.read_text(encoding="utf-8"))["loss"]["name"] == "MSELoss"
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
     bad = tmp_path / "out.txt"
     code, _, err = _run(["gausian", "-o", str(bad)], capsys)
     assert code == 2 and not bad.exists()
@@ -277,3 +280,67 @@ def test_symbolic_softmax_json_hessian_entry(capsys: pytest.CaptureFixture[str])
 def test_mse_comparison_needs_a_sigmoid_or_softmax(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(["gaussian", "--loss", "mse"], capsys)
     assert code == 2 and "--loss mse" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("fmt", "marker"),
+    [
+        ("latex", r"\begin{align*}"),
+        ("tex", r"\begin{align*}"),
+        ("markdown", "**Proposition.**"),
+        ("md", "$$\\begin{aligned}"),
+    ],
+)
+def test_latex_and_markdown_formats(
+    fmt: str, marker: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(["laplace", "--format", fmt], capsys)
+    assert code == 0 and err == ""
+    assert marker in out and r"\documentclass" not in out
+
+
+def test_standalone_latex_file_compiles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The acceptance command: derive gaussian --format latex --standalone -o g.tex; pdflatex."""
+    from tests.conftest import compile_tex
+
+    target = tmp_path / "g.tex"
+    code, _, err = _run(
+        ["gaussian", "--format", "latex", "--standalone", "-o", str(target)], capsys
+    )
+    assert code == 0 and err == ""
+    compile_tex(target.read_text(encoding="utf-8"), tmp_path, "g")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["gaussian", "--standalone"], "--standalone only applies to --format latex"),
+        (["all"], "all needs --out DIR"),
+        (["all", "--out", "x", "--link", "logit"], "all takes only --out DIR"),
+        (["all", "--out", "x", "--format", "latex"], "all takes only --out DIR"),
+        (["gaussian", "--out", "x"], "--out only applies to 'derive all'"),
+        (["gaussian", "laplace"], "unexpected argument 'laplace'"),
+        (["gaussian", "--format", "html"], "invalid choice"),
+    ],
+)
+def test_option_mistakes_are_one_line_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(argv, capsys)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1
+
+
+def test_all_refuses_a_file_as_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = _run(["all", "--out", str(blocker)], capsys)
+    assert code == 2 and "not a directory" in err
+
+
+def test_help_lists_the_new_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for word in ("--standalone", "latex", "markdown", "derive all --out", "derive plot"):
+        assert word in out

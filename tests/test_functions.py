@@ -20,3 +20,10 @@ def test_derivative_matches_the_core_form() -> None:
     for f in (sigmoid(z), softplus(z)):
         diff = to_core(sp.diff(f, z)) - sp.diff(to_core(f), z)
         assert abs(sp.N(diff.subs(z, sp.Rational(3, 7)), 30)) < 1e-25
+
+
+def test_latex_printing_including_powers() -> None:
+    assert sp.latex(sigmoid(z)) == r"\sigma\left(z\right)"
+    assert sp.latex(sigmoid(z) ** 2) == r"\sigma\left(z\right)^{2}"
+    assert sp.latex(softplus(-z)) == r"\operatorname{softplus}\left(- z\right)"
+    assert sp.latex(softplus(z) ** 3) == r"\operatorname{softplus}\left(z\right)^{3}"

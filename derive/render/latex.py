@@ -1,0 +1,707 @@
+"""LaTeX proofs: a statement, the justified steps in ``align*``, and the analysis.
+
+:class:`ProofPrinter` is a SymPy ``LatexPrinter``: expressions go through
+SymPy's printer, and derive's own objects print by class dispatch —
+``_print_Proof``, ``_print_Derivation``, ``_print_Step``, ``_print_Relation``,
+one ``_print_<Rule>`` per law, ``_print_Analysis``, ``_print_Verdict``.
+The block layout (headings, paragraphs, displays) is a handful of methods that
+:class:`derive.render.markdown.MarkdownPrinter` overrides, so both formats
+say the same thing.
+
+Settings, validated on construction:
+
+- ``line_width``: how many characters of a formula a line may hold before it
+  breaks at a top-level ``+``/``−`` (20–400, default 62);
+- ``standalone``: wrap the proof in a document that ``pdflatex`` compiles
+  with amsmath, amssymb and mathtools only;
+- ``laws``: list the law of every rule used, after the derivation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from derive.analysis import Analysis, Comparison, LinearPredictor
+from derive.catalog import resolve
+from derive.convexity import Verdict
+from derive.functions import sigmoid, softplus
+from derive.render.prose import prose, prose_text
+from derive.report import conclude
+from derive.rules import Rule
+from derive.steps import Derivation, Relation, Step
+
+__all__ = ["Proof", "ProofPrinter", "command_line", "render_latex"]
+
+ELL = sp.Symbol("ell")
+ELL_MSE = sp.Symbol("ell_MSE")
+LOSS = sp.Symbol("loss", commutative=False)  # non-commutative: printed after its factor
+THETA = sp.Symbol("theta")
+L_OF_THETA = sp.Function("L")(THETA)
+NEG_LOG_L = sp.Mul(-1, sp.log(L_OF_THETA, evaluate=False), evaluate=False)
+W = sp.MatrixSymbol("w", sp.Symbol("m"), 1)
+X = sp.MatrixSymbol("x", sp.Symbol("m"), 1)
+
+_a, _b = sp.symbols("a b", positive=True)
+_r, _u, _z = sp.symbols("r u z", real=True)
+_j, _m = sp.symbols("j m", integer=True, positive=True)
+_A = sp.IndexedBase("a", positive=True)
+
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage{amsmath}
+\usepackage{amssymb}
+\usepackage{mathtools}
+\setlength{\textwidth}{16.5cm}
+\setlength{\oddsidemargin}{0cm}
+\setlength{\evensidemargin}{0cm}
+\setlength{\topmargin}{-1cm}
+\setlength{\textheight}{23cm}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.6em}
+\allowdisplaybreaks
+\begin{document}
+"""
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What a document prints: a derivation and, optionally, its analysis."""
+
+    derivation: Derivation
+    analysis: Analysis | None = None
+
+
+def command_line(d: Derivation, compare: str | None = None) -> str:
+    """The ``derive`` command that reproduces ``d`` (and its comparison)."""
+    entry = resolve(d.distribution)
+    words = ["derive", d.distribution]
+    if d.link != entry.default_link:
+        words += ["--link", d.link]
+    options = dict(d.options)
+    if options.get("classes", "K") != "K":
+        words += ["--classes", options["classes"]]
+    if options.get("targets", "onehot") != "onehot":
+        words += ["--targets", options["targets"]]
+    if "label_smoothing" in options:
+        words += ["--label-smoothing", options["label_smoothing"]]
+    if compare is not None:
+        words += ["--loss", compare]
+    return " ".join(words)
+
+
+_SIZING = re.compile(r"\\(left|right|bigg?[lr]?|Bigg?[lr]?|displaystyle|operatorname\*?|mathrm)\b")
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
+def visible_width(tex: str) -> int:
+    """A rough count of the characters ``tex`` shows (for line breaking only)."""
+    tex = _SIZING.sub("", tex)
+    tex = _COMMAND.sub("x", tex)
+    return len(re.sub(r"[\s{}^_&]", "", tex))
+
+
+class ProofPrinter(LatexPrinter):
+    """SymPy's LaTeX printer, taught derive's objects and a document layout."""
+
+    printmethod = "_latex"
+    _default_settings: ClassVar[dict[str, Any]] = {
+        **LatexPrinter._default_settings,
+        "order": "rev-lex",
+        "line_width": 62,
+        "standalone": False,
+        "laws": True,
+    }
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(settings)
+        width = self._settings["line_width"]
+        if not isinstance(width, int) or isinstance(width, bool) or not 20 <= width <= 400:
+            raise ValueError(f"line_width must be a whole number from 20 to 400, got {width!r}")
+        for flag in ("standalone", "laws"):
+            if not isinstance(self._settings[flag], bool):
+                raise ValueError(f"{flag} must be True or False, got {self._settings[flag]!r}")
+        self._symbol_names = {
+            ELL: r"\ell",
+            ELL_MSE: r"\ell_{\mathrm{MSE}}",
+            LOSS: r"\operatorname{loss}",
+        }
+        self._settings["symbol_names"] = {**self._settings["symbol_names"], **self._symbol_names}
+
+    # ------------------------------------------------------------ layout
+    # The few methods the Markdown printer overrides.
+
+    def heading(self, text: str, level: int = 1) -> str:
+        command = "section" if level == 1 else "subsection"
+        return "\\%s*{%s}" % (command, self.plain(text))
+
+    def plain(self, text: str) -> str:
+        """Plain words (no math), escaped."""
+        return prose_text(text, "latex")
+
+    def note(self, words: str, extras: list[tuple[str, str]]) -> str:
+        """A step's justification: the rule's title and what the step dropped or divided out."""
+        text = self.words(words) + "".join(f"; {label} ${tex}$" for label, tex in extras)
+        return r"\text{%s}" % text
+
+    def code_note(self, text: str) -> str:
+        """Code as a row's note (``\\tag*`` content is text)."""
+        return self.code(text)
+
+    def justified(self, rows: list[str], note: str) -> list[str]:
+        """Rows with the justification tagged on the first (amsmath moves it down if needed)."""
+        return [rows[0] + r" \tag*{%s}" % note, *rows[1:]]
+
+    def words(self, sentence: str) -> str:
+        """derive's own words, with their math in math mode."""
+        return prose(sentence, "latex")
+
+    def inline(self, tex: str) -> str:
+        return f"${tex}$"
+
+    def code(self, text: str) -> str:
+        escaped = "".join({"_": r"\_", "'": r"\textquotesingle{}"}.get(c, c) for c in text)
+        return r"\texttt{%s}" % escaped
+
+    def strong(self, text: str) -> str:
+        return r"\textbf{%s}" % text
+
+    def display(self, rows: list[str]) -> str:
+        """One formula (one row) or an aligned block (several rows with ``&``)."""
+        if len(rows) == 1 and "&" not in rows[0]:
+            return "\\[\n%s\n\\]" % rows[0]
+        return "\\begin{align*}\n%s\n\\end{align*}" % " \\\\\n".join(rows)
+
+    def bullets(self, entries: list[str]) -> str:
+        body = "\n".join(r"\item %s" % text for text in entries)
+        return "\\begin{itemize}\n%s\n\\end{itemize}" % body
+
+    def code_block(self, text: str) -> str:
+        return "\\begin{verbatim}\n%s\n\\end{verbatim}" % text
+
+    def items(self, entries: list[tuple[str, str]]) -> str:
+        body = "\n".join(r"\item[%s] %s" % (label, text) for label, text in entries)
+        return "\\begin{description}\n%s\n\\end{description}" % body
+
+    def document(self, body: str) -> str:
+        if not self._settings["standalone"]:
+            return body + "\n"
+        return PREAMBLE + body + "\n\\end{document}\n"
+
+    # ------------------------------------------------------- expressions
+
+    def math(self, expr: sp.Basic) -> str:
+        return self._print(expr)  # type: ignore[no-any-return]
+
+    def written(self) -> ProofPrinter:
+        """A printer that keeps sums in the order their terms were written."""
+        settings = {key: self._settings[key] for key in ("line_width", "standalone", "laws")}
+        return type(self)({**settings, "order": "none"})
+
+    def as_written(self, expr: sp.Basic) -> str:
+        """``expr`` with sums in the order their terms were written (laws, reductions)."""
+        return self.written().math(expr)
+
+    def _print_log(self, expr: sp.log, exp: str | None = None) -> str:
+        """log a and log L(θ) without brackets around a single symbol or call."""
+        arg = expr.args[0]
+        if isinstance(arg, (sp.Symbol, sp.Indexed)) or (
+            isinstance(arg, sp.Function) and not isinstance(arg, sp.exp)
+        ):
+            head = r"\log" if exp is None else r"\log^{%s}" % exp
+            return r"%s %s" % (head, self._print(arg))
+        return super()._print_log(expr, exp)  # type: ignore[no-any-return]
+
+    def _print_AppliedUndef(self, expr: sp.Function, exp: str | None = None) -> str:
+        """L(θ): an undefined function applied, with plain brackets."""
+        args = ", ".join(self._print(a) for a in expr.args)
+        name = self._print(sp.Symbol(expr.func.__name__))
+        tex = r"%s(%s)" % (name, args)
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _print_Transpose(self, expr: sp.Basic) -> str:
+        base = self.parenthesize(expr.arg, PRECEDENCE["Pow"])  # type: ignore[attr-defined]
+        return r"%s^{\top}" % base
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        """∂ℓ/∂f and ∂²ℓ/∂a∂b with the function in the numerator; ∇_w for a vector w."""
+        variables = [v for v, count in expr.variable_count for _ in range(count)]
+        if isinstance(variables[0], sp.MatrixSymbol):
+            power = "" if len(variables) == 1 else "^{%d}" % len(variables)
+            return r"\nabla%s_{%s} %s" % (power, self._print(variables[0]), self._print(expr.expr))
+        power = "" if len(variables) == 1 else "^{%d}" % len(variables)
+        parts = []
+        for v, count in expr.variable_count:
+            exponent = "" if count == 1 else "^{%d}" % count
+            parts.append(r"\partial %s%s" % (self._print(v), exponent))
+        return r"\frac{\partial%s %s}{%s}" % (power, self._print(expr.expr), " ".join(parts))
+
+    def _limit_head(self, symbol: str, limit: tuple[sp.Basic, ...]) -> str:
+        index, low, high = (self._print(part) for part in limit)
+        return r"%s_{%s=%s}^{%s} " % (symbol, index, low, high)
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        """Σ_i Σ_k …: several limits print as nested sums, the outermost first."""
+        if len(expr.limits) == 1:
+            return super()._print_Sum(expr)  # type: ignore[no-any-return]
+        inner = sp.Sum(expr.function, *expr.limits[:-1])
+        return self._limit_head(r"\sum", expr.limits[-1]) + self._print(inner)
+
+    def _print_Product(self, expr: sp.Product) -> str:
+        if len(expr.limits) == 1:
+            return super()._print_Product(expr)  # type: ignore[no-any-return]
+        inner = sp.Product(expr.function, *expr.limits[:-1])
+        return self._limit_head(r"\prod", expr.limits[-1]) + self._print(inner)
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        """y_i, z_{i,k}; a class-numbered base q_1[i] prints q_{i,1}."""
+        name = expr.base.label.name
+        indices = [self._print(index) for index in expr.indices]
+        if "_" in name and name.split("_", 1)[1].isdigit():
+            head, number = name.split("_", 1)
+            return "%s_{%s}" % (self._print(sp.Symbol(head)), ",".join([*indices, number]))
+        return "%s_{%s}" % (self._print(sp.Symbol(name)), ",".join(indices))
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
+        a, b = (self._print(x) for x in expr.args)
+        tex = r"\delta_{%s %s}" % (a, b)
+        return tex if exp is None else "%s^{%s}" % (tex, exp)
+
+    def pieces(self, expr: sp.Basic) -> list[str]:
+        """``expr`` printed as pieces that may each start a new line; joined they read as one."""
+        if isinstance(expr, sp.Add):
+            out: list[str] = []
+            for number, term in enumerate(self._as_ordered_terms(expr, order=None)):
+                sign = ""
+                if number and term.could_extract_minus_sign():
+                    sign, term = " - ", -term
+                elif number:
+                    sign = " + "
+                parts = (
+                    [r"\left(%s\right)" % self._print(term)]
+                    if self._needs_add_brackets(term)
+                    else self.pieces(term)
+                )
+                out += [sign + parts[0], *parts[1:]]
+            return out
+        if isinstance(expr, sp.Mul) and expr.could_extract_minus_sign():
+            parts = self.pieces(-expr)
+            if len(parts) > 1:
+                return ["- " + parts[0], *parts[1:]]
+        if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
+            index, low, high = expr.limits[0]
+            head = r"\sum_{%s=%s}^{%s} " % (self._print(index), self._print(low), self._print(high))
+            body = expr.function
+            if isinstance(body, sp.Add):
+                parts = self.pieces(body)
+                return [head + r"\biggl(" + parts[0], *parts[1:-1], parts[-1] + r"\biggr)"]
+            parts = self.pieces(body)
+            return [head + parts[0], *parts[1:]]
+        if isinstance(expr, sp.Mul):
+            coefficient, rest = expr.as_independent(sp.Sum, sp.Add, as_Add=False)
+            if coefficient != 1 and isinstance(rest, (sp.Sum, sp.Add)):
+                parts = self.pieces(rest)
+                if len(parts) > 1:
+                    head = self._print(coefficient) + " "
+                    if isinstance(rest, sp.Add):
+                        return [head + r"\biggl(" + parts[0], *parts[1:-1], parts[-1] + r"\biggr)"]
+                    return [head + parts[0], *parts[1:]]
+        return [self._print(expr)]
+
+    def lines(self, expr: sp.Basic, width: int | None = None) -> list[str]:
+        """``expr`` in lines of at most ``width`` visible characters where it can break."""
+        limit = width or self._settings["line_width"]
+        whole = self._print(expr)
+        if visible_width(whole) <= limit:
+            return [whole]
+        out: list[str] = []
+        current = ""
+        for piece in self.pieces(expr):
+            if current and visible_width(current + piece) > limit:
+                out.append(current)
+                current = piece.lstrip()
+            else:
+                current += piece
+        out.append(current)
+        return out
+
+    def equation(self, lhs: str, relation: str, expr: sp.Basic, aligned: bool = False) -> list[str]:
+        """Rows ``lhs & relation expr``, broken where long; one plain row when it fits."""
+        width = self._settings["line_width"] - visible_width(lhs) // 2
+        parts = self.lines(expr, width)
+        if len(parts) == 1 and not aligned:
+            return [f"{lhs} {relation} {parts[0]}".strip()]
+        rows = [f"{lhs} &{relation} {parts[0]}".strip()]
+        rows += [rf"&\quad {part}" for part in parts[1:]]
+        return rows
+
+    # ------------------------------------------------- derive's objects
+
+    def _print_Relation(self, relation: Relation) -> str:
+        return {
+            Relation.EQUAL: "=",
+            Relation.UP_TO_CONSTANT: r"\doteq",
+            Relation.PROPORTIONAL: r"\propto",
+            Relation.ARGMIN_EQUIVALENT: "=",
+        }[relation]
+
+    def justification(self, step: Step) -> str:
+        """The rule's title, with what the step dropped or divided out."""
+        extras = []
+        if step.dropped != 0:
+            extras.append(("dropped", self._print(step.dropped)))
+        if step.factor != 1 and step.relation is not Relation.ARGMIN_EQUIVALENT:
+            factor = sp.StrictGreaterThan(step.factor, 0, evaluate=False)
+            extras.append(("factor", self._print(factor)))
+        return self.note(step.rule.title or step.rule.name, extras)
+
+    def _print_Step(self, step: Step) -> str:
+        return " \\\\\n".join(self.step_rows(step))
+
+    def step_rows(self, step: Step) -> list[str]:
+        lhs = self._print(NEG_LOG_L) if step.relation is Relation.ARGMIN_EQUIVALENT else ""
+        rows = self.equation(lhs, self._print(step.relation), step.after, aligned=True)
+        return self.justified(rows, self.justification(step))
+
+    def derivation_rows(self, d: Derivation) -> list[str]:
+        rows: list[str] = []
+        for step in d.steps:
+            rows += self.step_rows(step)
+        return rows
+
+    def _print_Rule(self, rule: Rule) -> str:
+        """The law, in the words of the rule's docstring."""
+        return self.words(rule.law)
+
+    def _law(self, lhs: sp.Basic, rhs: sp.Basic, condition: str = "") -> str:
+        law = self.inline(self.as_written(sp.Eq(lhs, rhs, evaluate=False)))
+        return law + (" " + self.words(condition) if condition else "") + "."
+
+    def _print_LogOfIndexedProduct(self, rule: Rule) -> str:
+        product = sp.Product(_A[_j], (_j, 1, _m))
+        total = sp.Sum(sp.log(_A[_j], evaluate=False), (_j, 1, _m))
+        return self._law(sp.log(product, evaluate=False), total, "for a_j > 0")
+
+    def _print_LogOfProduct(self, rule: Rule) -> str:
+        rhs = sp.Add(sp.log(_a), sp.log(_b), evaluate=False)
+        return self._law(sp.log(_a * _b, evaluate=False), rhs, "for a, b > 0")
+
+    def _print_LogOfPower(self, rule: Rule) -> str:
+        rhs = sp.Mul(_r, sp.log(_a), evaluate=False)
+        return self._law(sp.log(sp.Pow(_a, _r), evaluate=False), rhs, "for a > 0 and real r")
+
+    def _print_LogOfExp(self, rule: Rule) -> str:
+        return self._law(sp.log(sp.exp(_u), evaluate=False), _u, "for real u")
+
+    def _print_LogOfSigmoid(self, rule: Rule) -> str:
+        rhs = sp.Mul(-1, softplus(-_z), evaluate=False)
+        return self._law(sp.log(sigmoid(_z), evaluate=False), rhs, "for real z")
+
+    def _print_LogOfOneMinusSigmoid(self, rule: Rule) -> str:
+        lhs = sp.log(sp.Add(1, -sigmoid(_z), evaluate=False), evaluate=False)
+        return self._law(lhs, sp.Mul(-1, softplus(_z), evaluate=False), "for real z")
+
+    def _print_SoftplusReflection(self, rule: Rule) -> str:
+        rhs = sp.Add(softplus(_z), -_z, evaluate=False)
+        return self._law(softplus(-_z), rhs, "for real z")
+
+    def _print_SmoothedTargets(self, rule: Rule) -> str:
+        eps, classes = sp.Symbol("epsilon", positive=True), sp.Symbol("K", positive=True)
+        s, t = sp.IndexedBase("s"), sp.IndexedBase("t")
+        i, k = sp.symbols("i k", integer=True)
+        rhs = sp.Add((1 - eps) * t[i, k], eps / classes, evaluate=False)
+        return self._law(s[i, k], rhs, "where t_{ik} = [k = y_i] is the one-hot target")
+
+    def laws(self, d: Derivation) -> str:
+        seen: dict[str, tuple[str, str]] = {}
+        for step in d.steps:
+            title = self.words(step.rule.title or step.rule.name)
+            seen.setdefault(step.rule.name, (title, self._print(step.rule)))
+        return self.items(list(seen.values()))
+
+    def statement(self, d: Derivation) -> list[str]:
+        """The proposition: the model, −log L as the named loss, and the torch call."""
+        v = d.variables
+        i = d.sample_index
+        blocks: list[str] = []
+        density = self._print(d.model.density)
+        predictions = ", ".join(self.inline(self._print(p[i])) for p in v.prediction)
+        lead = (
+            "Let the observations "
+            + self.inline(r"i = 1, \dots, %s" % self._print(d.n))
+            + " be independent, observation "
+            + self.inline(self._print(i))
+            + " with likelihood "
+            + self.inline(r"L_{%s}(\theta) = %s" % (self._print(i), density))
+            + ", where "
+            + self.inline(r"\theta")
+            + " stands for the predictions "
+            + predictions
+        )
+        facts = [
+            self.inline(self._print(sp.StrictGreaterThan(s, 0, evaluate=False))) for s in v.nuisance
+        ]
+        if facts:
+            lead += "; " + ", ".join(facts) + (" is" if len(facts) == 1 else " are") + " fixed"
+        notes = [self.words(note) for note in d.notes]
+        lead += "".join("; " + note for note in notes) + "."
+        blocks.append(self.strong("Proposition.") + " " + lead)
+        conclusion = conclude(d)
+        if d.loss is None or conclusion is None:
+            blocks.append(
+                "Maximising the likelihood is equivalent to minimising the objective below; "
+                "it matches no loss in derive's catalogue."
+            )
+            blocks.append(self.display(self.equation("", "", d.objective)))
+            return blocks
+        loss = d.loss.loss
+        blocks.append("Then")
+        blocks.append(self.display(self.equation(self._print(NEG_LOG_L), "=", conclusion.total)))
+        ell_i = sp.Symbol(f"ell_{i.name}")
+        blocks.append("with")
+        blocks.append(self.display(self.equation(self._print(ell_i), "=", d.loss.formula_indexed)))
+        blocks.append(
+            "Hence maximising the likelihood is equivalent to minimising "
+            + self.inline(self._print(sp.Sum(ell_i, (i, 1, d.n))))
+            + ": maximum likelihood is minimum "
+            + self.words(loss.title)
+            + " ("
+            + self.code(loss.torch)
+            + ")."
+        )
+        written = self.written()
+        rows: list[str] = []
+        for number, r in enumerate(conclusion.reductions):
+            terms = [r.factor * LOSS] + ([r.offset] if r.offset != 0 else [])
+            rhs = sp.Add(*terms, evaluate=False)
+            lhs = self._print(NEG_LOG_L) if number == 0 else ""
+            default = " (the default)" if r.reduction == "mean" else ""
+            note = self.code_note(f"reduction={r.reduction!r}{default}")
+            rows += self.justified(written.equation(lhs, "=", rhs, aligned=True), note)
+        blocks.append("In PyTorch, with")
+        blocks.append(self.code_block("loss = " + loss.call(d.model)))
+        blocks.append(self.display(rows))
+        if d.model.label is not None:
+            blocks.append(
+                "PyTorch numbers classes from 0: pass "
+                + self.inline(self.as_written(sp.Add(sp.Symbol("y"), -1, evaluate=False)))
+                + " as the class index."
+            )
+        return blocks
+
+    def _print_Derivation(self, d: Derivation) -> str:
+        return self.derivation_text(d, command_line(d))
+
+    def derivation_text(self, d: Derivation, command: str) -> str:
+        """Title, the command that reproduces it, statement, steps and laws."""
+        entry = resolve(d.distribution)
+        title = f"{entry.name.capitalize()} model, {d.link} link"
+        blocks = [
+            self.heading(title),
+            "Generated by " + self.code(command) + ".",
+            *self.statement(d),
+            self.strong("Proof.")
+            + " The likelihood of the sample is the product of the observations' likelihoods,",
+            self.display(self.equation(self._print(L_OF_THETA), "=", d.likelihood)),
+            "Each line below follows from the one before it by the rule on its right. "
+            + self.inline(r"\doteq")
+            + " means equal up to an additive term free of "
+            + self.inline(r"\theta")
+            + ", and "
+            + self.inline(r"\propto")
+            + " equal up to a positive factor free of "
+            + self.inline(r"\theta")
+            + "; neither changes the minimiser.",
+            self.display(self.derivation_rows(d)),
+        ]
+        if self._settings["laws"]:
+            blocks += ["The laws used, in order of first use:", self.laws(d)]
+        return "\n\n".join(blocks)
+
+    # --------------------------------------------------------- analysis
+
+    def _print_Verdict(self, v: Verdict) -> str:
+        names = ", ".join(self.inline(self._print(s)) for s in v.wrt) or "its variables"
+        head = self.inline(r"\ell") + " is " + self.strong(v.verdict) + " in " + names + "."
+        parts = [head]
+        if v.verdict == "convex":
+            parts.append("Certificate: " + self.words(v.reason) + ".")
+            shown = v.certificate is not None and not isinstance(v.certificate, sp.MatrixBase)
+            if shown and ("variance" in v.reason or "quadratic" in v.reason):
+                form = sp.GreaterThan(v.certificate, 0, evaluate=False)
+                lhs = r"v^{\top} \nabla^{2} \ell \, v"
+                return " ".join(parts) + "\n\n" + self.display(self.equation(lhs, "=", form))
+            if shown and "second derivative" in v.reason:
+                form = sp.GreaterThan(v.certificate, 0, evaluate=False)
+                derivative = sp.Derivative(ELL, (v.wrt[0], 2))
+                return (
+                    " ".join(parts)
+                    + "\n\n"
+                    + self.display(self.equation(self._print(derivative), "=", form))
+                )
+        elif v.verdict == "not convex":
+            point = ", ".join(
+                self.inline(self._print(sp.Eq(s, value, evaluate=False)))
+                for s, value in v.counterexample
+            )
+            parts.append(
+                "Counterexample: " + self.words(v.reason) + (", at " + point if point else "") + "."
+            )
+            if len(v.direction) > 1:
+                direction = sp.Eq(sp.Symbol("v"), sp.Tuple(*v.direction), evaluate=False)
+                parts.append("Direction " + self.inline(self._print(direction)) + ".")
+            if v.value is not None:
+                approx = sp.Float(sp.N(v.value, 6), 6)
+                parts.append(
+                    "The exact value there is "
+                    + self.inline(self._print(v.value))
+                    + ", about "
+                    + self.inline(self._print(approx))
+                    + ", which is negative (its sign decided exactly)."
+                )
+        else:
+            parts.append("No proof either way: " + self.words(v.reason) + ".")
+        return " ".join(parts)
+
+    def _gradient_rows(self, an: Analysis) -> list[str]:
+        rows: list[str] = []
+        for var, grad in an.gradient:
+            rows += self.equation(self._print(sp.Derivative(ELL, var)), "=", grad, True)
+        return rows
+
+    def _hessian_rows(self, an: Analysis) -> list[str]:
+        var = an.wrt[0]
+        if an.hessian_entry is not None:
+            other = (
+                var.xreplace({var.indices[0]: sp.Symbol("b")})
+                if isinstance(var, sp.Indexed)
+                else var
+            )
+            lhs = self._print(sp.Derivative(ELL, var, other))
+            return self.equation(lhs, "=", an.hessian_entry, aligned=True)
+        if an.hessian is None:
+            return []
+        rows: list[str] = []
+        size = an.hessian.rows
+        for r in range(size):
+            for c in range(r, size):
+                a, b = an.wrt[r], an.wrt[c]
+                derivative = sp.Derivative(ELL, (a, 2)) if r == c else sp.Derivative(ELL, a, b)
+                rows += self.equation(self._print(derivative), "=", an.hessian[r, c], aligned=True)
+        return rows
+
+    def _linear(self, lin: LinearPredictor) -> str:
+        affine = sp.Eq(lin.variable, W.T * X, evaluate=False)
+        gradient = sp.Eq(sp.Derivative(ELL, W), lin.derivative * X, evaluate=False)
+        hessian = sp.Eq(sp.Derivative(ELL, (W, 2)), lin.curvature * X * X.T, evaluate=False)
+        return "\n\n".join(
+            [
+                self.heading("Linear predictor", 2),
+                "With a linear predictor "
+                + self.inline(self._print(affine))
+                + " (linear or logistic regression on features "
+                + self.inline(self._print(X))
+                + "), by the chain rule",
+                self.display([self._print(gradient) + r", \qquad " + self._print(hessian)]),
+                self._print(lin.verdict),
+            ]
+        )
+
+    def _comparison(self, c: Comparison, an: Analysis) -> str:
+        if c.classes is None:
+            z = sp.Symbol("z", real=True)
+            what = self.inline(self._print(sigmoid(z)))
+        else:
+            z = sp.Symbol("z_1", real=True)
+            what = "the softmax with " + self.inline(self._print(sp.Eq(sp.Symbol("K"), c.classes)))
+        ell_mse = ELL_MSE
+        blocks = [
+            self.heading("Comparison: mean squared error on the probability", 2),
+            "Mean squared error on the predicted probability "
+            + what
+            + " instead of "
+            + self.inline(r"\ell")
+            + ":",
+            self.display(self.equation(self._print(ell_mse), "=", c.mse)),
+            "Its gradient, beside the gradient of the derived loss:",
+            self.display(
+                self.equation(self._print(sp.Derivative(ell_mse, z)), "=", c.mse_gradient, True)
+                + self.equation(self._print(sp.Derivative(ELL, z)), "=", c.loss_gradient, True)
+            ),
+        ]
+        if c.classes is None:
+            factor = sp.Mul(sigmoid(z), 1 - sigmoid(z), evaluate=False)
+            blocks.append(
+                "The MSE gradient carries the factor "
+                + self.inline(self._print(factor))
+                + ", which vanishes as the output saturates. On a misclassified sample:"
+            )
+        else:
+            blocks.append("On a misclassified sample:")
+        entries = []
+        for case, mse_limit, loss_limit in c.limits:
+            entries.append(
+                self.words(case)
+                + ": the MSE gradient tends to "
+                + self.inline(self._print(mse_limit))
+                + ", the derived gradient to "
+                + self.inline(self._print(loss_limit))
+                + "."
+            )
+        blocks.append(self.bullets(entries))
+        mse_verdict = self._print(c.mse_verdict).replace(
+            self.inline(r"\ell"), self.inline(self._print(ell_mse)), 1
+        )
+        blocks.append("Mean squared error: " + mse_verdict)
+        for case, words in c.regions:
+            blocks.append(self.words(case) + ": " + self.words(words) + ".")
+        blocks.append("Derived loss: " + self._print(an.verdict))
+        return "\n\n".join(blocks)
+
+    def _print_Analysis(self, an: Analysis) -> str:
+        blocks = [
+            self.heading("Gradient", 2),
+            "Per sample, for the derived loss "
+            + self.inline(self._print(sp.Eq(ELL, an.loss, evaluate=False)))
+            + " (the gradient of the sum over samples is the sum of these):",
+            self.display(self._gradient_rows(an)),
+            self.heading("Hessian", 2),
+        ]
+        rows = self._hessian_rows(an)
+        if rows:
+            if an.hessian_entry is not None:
+                blocks.append(
+                    "Entrywise, for class indices " + self.inline(r"a, b = 1, \dots, K") + ":"
+                )
+            blocks.append(self.display(rows))
+        blocks += [self.words(note) + "." for note in an.notes]
+        blocks += [self.heading("Convexity", 2), self._print(an.verdict)]
+        if an.linear is not None:
+            blocks.append(self._linear(an.linear))
+        if an.comparison is not None:
+            blocks.append(self._comparison(an.comparison, an))
+        return "\n\n".join(blocks)
+
+    def _print_Proof(self, proof: Proof) -> str:
+        an = proof.analysis
+        compare = "mse" if an is not None and an.comparison is not None else None
+        blocks = [self.derivation_text(proof.derivation, command_line(proof.derivation, compare))]
+        if proof.analysis is not None:
+            blocks.append(self._print(proof.analysis))
+        return "\n\n".join(blocks)
+
+    def doprint(self, expr: Any) -> str:
+        if isinstance(expr, Proof):
+            return self.document(self._print(expr))
+        return super().doprint(expr)  # type: ignore[no-any-return]
+
+
+def render_latex(
+    d: Derivation, analysis: Analysis | None = None, *, standalone: bool = False
+) -> str:
+    """The proof of ``d`` (and its analysis) as a LaTeX fragment or a whole document."""
+    return ProofPrinter({"standalone": standalone}).doprint(Proof(d, analysis))

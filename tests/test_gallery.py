@@ -1,0 +1,75 @@
+"""The gallery in derivations/: complete, linked from its index, fresh and deterministic."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from derive.catalog import ENTRIES, GALLERY
+from derive.cli import main
+from derive.gallery import gallery
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "derivations"
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_every_built_in_model_and_link_is_in_the_gallery() -> None:
+    defaults = {e.name: e.default_link for e in ENTRIES}
+    shown = {(e.name, e.link or defaults[e.name]) for e in GALLERY}
+    for entry in ENTRIES:
+        for link, _ in entry.links:
+            assert (entry.name, link) in shown, (entry.name, link)
+    assert len({e.stem for e in GALLERY}) == len(GALLERY)
+
+
+def test_committed_gallery_is_fresh(tmp_path: Path) -> None:
+    """Regenerate into a temporary folder: the committed derivations/ must be identical."""
+    assert main(["all", "--out", str(tmp_path)]) == 0
+    fresh, committed = _files(tmp_path), _files(COMMITTED)
+    assert sorted(fresh) == sorted(committed), "run: derive all --out derivations"
+    stale = [name for name in fresh if fresh[name] != committed[name]]
+    assert not stale, f"stale gallery files {stale}; run: derive all --out derivations"
+
+
+def test_index_links_every_entry() -> None:
+    index = (COMMITTED / "index.md").read_text(encoding="utf-8")
+    for exhibit in GALLERY:
+        for suffix in (".md", ".tex"):
+            name = exhibit.stem + suffix
+            assert f"]({name})" in index, name
+            assert (COMMITTED / name).is_file()
+    for page in COMMITTED.iterdir():
+        assert page.name == "index.md" or f"]({page.name})" in index, page.name
+    rows = [line for line in index.splitlines() if line.startswith("| ") and "](" in line]
+    assert len(rows) == len(GALLERY)
+    assert all(("convex" in row) for row in rows)
+
+
+def test_gallery_is_the_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
+    exe = shutil.which("derive", path=str(Path(sys.executable).parent)) or "derive"
+    outputs = []
+    for seed in ("0", "12345"):
+        folder = tmp_path / f"seed-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [exe, "all", "--out", str(folder)],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        outputs.append(_files(folder))
+    assert outputs[0] == outputs[1]
+
+
+def test_gallery_renders_in_memory_with_an_index() -> None:
+    files = gallery()
+    assert set(files) == {f"{e.stem}{s}" for e in GALLERY for s in (".md", ".tex")} | {"index.md"}
+    assert all(text.endswith("\n") for text in files.values())

@@ -1,0 +1,96 @@
+"""Figures: valid files of the requested type, and curves that show what the proof says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from derive.analysis import analyse
+from derive.cli import main
+from derive.engine import derive
+from derive.errors import DeriveError
+from derive.plot import curves, plot
+from tests.conftest import pdflatex
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_comparison_figure_is_a_valid_png(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cmp.png"
+    code = main(["plot", "bernoulli", "--link", "logit", "--loss", "mse", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    data = out.read_bytes()
+    assert data.startswith(PNG) and len(data) > 10_000
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(str(out))
+    assert pixels.ndim == 3 and pixels.shape[0] > 200 and pixels.shape[1] > 400
+    assert float(pixels[..., :3].std()) > 0.01  # something is drawn
+    assert list(tmp_path.iterdir()) == [out]  # no temporary file left
+
+
+def test_pdf_and_svg_by_suffix_and_deterministic(tmp_path: Path) -> None:
+    d = derive("gaussian")
+    an = analyse(d)
+    for suffix, magic in ((".pdf", b"%PDF"), (".svg", b"<?xml")):
+        first, second = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+        plot(d, an, str(first))
+        plot(d, an, str(second))
+        assert first.read_bytes().startswith(magic)
+        assert first.read_bytes() == second.read_bytes()
+
+
+def test_pgf_is_written_with_pdflatex(tmp_path: Path) -> None:
+    pdflatex()
+    out = tmp_path / "fig.pgf"
+    d = derive("bernoulli", link="logit")
+    plot(d, analyse(d), str(out))
+    assert b"\\begin{pgfpicture}" in out.read_bytes()
+
+
+def test_curves_show_the_vanishing_mse_gradient() -> None:
+    d = derive("bernoulli", link="logit")
+    axis, xs, drawn = curves(d, analyse(d, "mse"))
+    assert axis.startswith("z (logit")
+    derived, mse = drawn
+    assert derived.label.startswith("BCEWithLogitsLoss") and mse.label.startswith("MSE")
+    left = xs < -6  # confidently wrong for y = 1
+    sigma = 1 / (1 + np.exp(-xs))
+    np.testing.assert_allclose(derived.gradient, np.abs(sigma - 1), rtol=1e-12)
+    np.testing.assert_allclose(derived.loss, np.logaddexp(0, xs) - xs, rtol=1e-12)
+    assert derived.gradient[left].min() > 0.99
+    assert mse.gradient[left].max() < 0.01
+    np.testing.assert_allclose(
+        mse.gradient, np.abs(2 * (sigma - 1) * sigma * (1 - sigma)), atol=1e-15
+    )
+
+
+def test_categorical_curves_use_the_full_gradient_norm() -> None:
+    d = derive("categorical", link="softmax", classes=3)
+    _, xs, (ce,) = curves(d, analyse(d))
+    p = np.exp(xs) / (np.exp(xs) + 2)
+    expected = np.sqrt((p - 1) ** 2 + 2 * ((1 - p) / 2) ** 2)
+    np.testing.assert_allclose(ce.gradient, expected, rtol=1e-12)
+
+
+def test_bad_requests_are_one_line_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for argv in (
+        ["plot", "gaussian", "-o", str(tmp_path / "x.jpg")],
+        ["plot", "gaussian"],
+        ["plot", "-o", str(tmp_path / "x.png")],
+        ["plot", "gaussian", "--format", "json", "-o", str(tmp_path / "x.png")],
+        ["plot", "gaussian", "-o", str(tmp_path / "missing" / "x.png")],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("derive: error:") and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(DeriveError, match="concrete number of classes"):
+        d = derive("categorical")
+        curves(d, analyse(d))

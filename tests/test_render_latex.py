@@ -1,0 +1,163 @@
+"""LaTeX proofs: structure, settings, line breaking, and pdflatex on real output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from derive.analysis import analyse
+from derive.engine import derive
+from derive.render.latex import ProofPrinter, command_line, render_latex, visible_width
+from derive.steps import Relation
+from tests.conftest import CASES, case_id, compile_tex
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_settings_are_validated() -> None:
+    with pytest.raises(TypeError, match="Unknown setting"):
+        ProofPrinter({"colour": "red"})
+    for bad in (5, 1000, "60", True):
+        with pytest.raises(ValueError, match="line_width"):
+            ProofPrinter({"line_width": bad})
+    with pytest.raises(ValueError, match="standalone"):
+        ProofPrinter({"standalone": "yes"})
+    assert ProofPrinter({"line_width": 40})._settings["line_width"] == 40
+
+
+def _align_rows(tex: str) -> list[str]:
+    blocks = re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", tex, re.S)
+    return [row for block in blocks for row in block.split(" \\\\\n")]
+
+
+@pytest.mark.parametrize(("name", "options"), CASES, ids=[case_id(c) for c in CASES])
+def test_every_step_is_one_justified_row(name: str, options: dict[str, Any]) -> None:
+    d = derive(name, **options)
+    tex = render_latex(d)
+    rows = [row for row in ProofPrinter().derivation_rows(d) if r"\tag*{" in row]
+    assert len(rows) == len(d.steps)
+    assert all(row in _align_rows(tex) for row in rows)
+    for step, row in zip(d.steps, rows, strict=True):
+        symbol = {Relation.UP_TO_CONSTANT: r"&\doteq", Relation.PROPORTIONAL: r"&\propto"}.get(
+            step.relation, "&="
+        )
+        assert symbol in row, (step.rule.name, row)
+    # the law of every rule used is listed once
+    assert tex.count(r"\item[") == len({s.rule.name for s in d.steps})
+    assert tex.count("{") == tex.count("}") + tex.count(r"\}") - tex.count(r"\{")
+
+
+def test_dropped_terms_and_factors_are_in_the_justification() -> None:
+    tex = render_latex(derive("gaussian"))
+    assert r"dropped $\frac{n \log{\left(2 \pi \sigma^{2} \right)}}{2}$" in tex
+    assert r"factor $\frac{1}{2 \sigma^{2}} > 0$" in tex
+
+
+def test_the_statement_names_the_loss_with_factor_and_constant() -> None:
+    tex = render_latex(derive("gaussian"))
+    assert r"\textbf{Proposition.}" in tex
+    assert r"- \log L(\theta) = \frac{\sum_{i=1}^{n} \left(y_{i} - f_{i}\right)^{2}}" in tex
+    assert "minimum mean squared error (\\texttt{torch.nn.MSELoss})" in tex
+    assert r"&= \frac{n \operatorname{loss}}{2 \sigma^{2}} + \frac{n \log" in tex
+    assert (
+        r"\tag*{\texttt{reduction=\textquotesingle{}mean\textquotesingle{} (the default)}}" in tex
+    )
+    assert r"\sigma > 0$ is fixed" in tex
+
+
+def test_unnamed_loss_is_stated_as_such() -> None:
+    tex = render_latex(derive("categorical", label_smoothing="0.1"))
+    assert "matches no loss in derive's catalogue" in tex
+
+
+def test_long_rows_break_at_top_level_terms() -> None:
+    d = derive("categorical", link="softmax", label_smoothing="0.1")
+    printer = ProofPrinter()
+    rows = printer.derivation_rows(d)
+    assert any(row.startswith(r"&\quad ") for row in rows)
+    width = printer._settings["line_width"]
+    for row in rows:
+        body = row.split(r" \tag*{")[0]
+        # one piece may overrun when it cannot break, never by much
+        assert visible_width(body) <= width + 30, row
+        assert body.count(r"\left") == body.count(r"\right"), row
+    opened = sum(row.count(r"\biggl(") for row in rows)
+    assert opened and opened == sum(row.count(r"\biggr)") for row in rows)
+
+
+def test_the_analysis_sections_follow_the_proof() -> None:
+    d = derive("bernoulli", link="logit")
+    tex = render_latex(d, analyse(d, "mse"))
+    order = [
+        r"\subsection*{Gradient}",
+        r"\subsection*{Hessian}",
+        r"\subsection*{Convexity}",
+        r"\subsection*{Linear predictor}",
+        r"\subsection*{Comparison: mean squared error on the probability}",
+    ]
+    positions = [tex.index(heading) for heading in order]
+    assert positions == sorted(positions)
+    assert r"\frac{\partial \ell}{\partial z} &= \sigma\left(z\right) - y" in tex
+    assert r"\ell_{\mathrm{MSE}}$ is \textbf{not convex}" in tex
+    assert "derive bernoulli --link logit --loss mse" in tex
+
+
+def test_standalone_uses_only_the_three_packages() -> None:
+    tex = render_latex(derive("laplace"), standalone=True)
+    assert tex.startswith(r"\documentclass")
+    assert tex.rstrip().endswith(r"\end{document}")
+    packages = re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", tex)
+    assert sorted(packages) == ["amsmath", "amssymb", "mathtools"]
+    assert tex.isascii()
+    assert r"\documentclass" not in render_latex(derive("laplace"))
+
+
+def test_command_line_reproduces_the_options() -> None:
+    d = derive("categorical", link="softmax", classes=3, label_smoothing="0.25")
+    assert command_line(d, "mse") == (
+        "derive categorical --link softmax --classes 3 --label-smoothing 1/4 --loss mse"
+    )
+
+
+def test_derivation_methods_and_notebook_display() -> None:
+    d = derive("bernoulli")
+    assert d.to_latex() == render_latex(d, analyse(d))
+    assert d.to_latex(standalone=True, analysis=False) == render_latex(d, standalone=True)
+    shown = d._repr_latex_()
+    assert shown.startswith(r"$\displaystyle \begin{aligned}") and shown.endswith("$")
+    assert shown.count(r"\text{") >= len(d.steps)
+
+
+@pytest.mark.parametrize("stem", sorted(p.stem for p in (ROOT / "derivations").glob("*.tex")))
+def test_every_gallery_document_compiles(stem: str, tmp_path: Path) -> None:
+    tex = (ROOT / "derivations" / f"{stem}.tex").read_text(encoding="utf-8")
+    compile_tex(tex, tmp_path, stem)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("categorical", {"link": "softmax", "classes": 3}, "mse"),
+        ("categorical", {"classes": 3, "targets": "soft"}, None),
+        ("categorical", {"label_smoothing": "0.1"}, None),
+        ("laplace", {}, None),
+    ],
+    ids=["softmax-K3-mse", "kl-K3", "unnamed", "laplace"],
+)
+def test_outputs_outside_the_gallery_compile(argv: Any, tmp_path: Path) -> None:
+    name, options, compare = argv
+    d = derive(name, **options)
+    compile_tex(render_latex(d, analyse(d, compare), standalone=True), tmp_path)
+
+
+def test_a_fragment_compiles_inside_a_paper(tmp_path: Path) -> None:
+    """The fragment is what a user pastes: it needs nothing beyond the three packages."""
+    fragment = render_latex(derive("gaussian"))
+    paper = (
+        "\\documentclass{article}\n\\usepackage{amsmath,amssymb,mathtools}\n"
+        "\\begin{document}\n" + fragment + "\\end{document}\n"
+    )
+    compile_tex(paper.replace(r"\begin{document}", "\\begin{document}\\sloppy"), tmp_path)
