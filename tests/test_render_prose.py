@@ -16,6 +16,7 @@ def test_words_stay_text_and_math_goes_to_math_mode() -> None:
     assert prose("y ∈ {0, 1}") == r"$y \in \lbrace 0, 1\rbrace$"
     assert prose("exactly where σ(z) < 1/3") == r"exactly where $\sigma (z) < 1/3$"
     assert prose("a convex function of f") == "a convex function of $f$"
+    assert prose("for c and a free of k") == "for $c$ and $a$ free of $k$"
     assert prose("log of a product") == "log of a product"
     assert prose("Σ_{i=1}^n ℓ_i") == r"$\sum _{i=1}^n \ell _i$"
 

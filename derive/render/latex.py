@@ -247,6 +247,12 @@ class ProofPrinter(LatexPrinter):
     def _print_Sum(self, expr: sp.Sum) -> str:
         """Σ_i Σ_k …: several limits print as nested sums, the outermost first."""
         if len(expr.limits) == 1:
+            body = expr.function
+            if isinstance(body, sp.Mul) and body.could_extract_minus_sign():
+                # Σ (−x), not Σ −x
+                return self._limit_head(r"\sum", expr.limits[0]) + r"\left(%s\right)" % (
+                    self._print(body)
+                )
             return super()._print_Sum(expr)  # type: ignore[no-any-return]
         inner = sp.Sum(expr.function, *expr.limits[:-1])
         return self._limit_head(r"\sum", expr.limits[-1]) + self._print(inner)

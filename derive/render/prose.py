@@ -108,7 +108,7 @@ def _core(word: str) -> str:
     return word.lstrip(_OPEN).rstrip(_CLOSE)
 
 
-def _is_prose(word: str, following: str | None) -> bool:
+def _is_prose(word: str, following: str | None, previous: str | None = None) -> bool:
     core = _core(word)
     if core in FUNCTION_NAMES and word == core and following and _is_prose(following, None):
         return True  # "log of a product", "softplus reflection": the function named in words
@@ -116,7 +116,10 @@ def _is_prose(word: str, following: str | None) -> bool:
         return False
     if len(core) > 1:
         return True
-    # One letter: "a" and "I" read as words before a word ("a convex function").
+    # One letter: "a" and "I" read as words before a word ("a convex function"),
+    # but not after "and"/"or", where "a" is a symbol ("c and a free of k").
+    if previous in ("and", "or"):
+        return False
     return core in ("a", "I") and following is not None and _is_prose(following, None)
 
 
@@ -169,7 +172,11 @@ def _runs(sentence: str) -> list[tuple[bool, str]]:
     runs: list[tuple[bool, str]] = []
     for number, word in enumerate(words):
         following = words[number + 1] if number + 1 < len(words) else None
-        math = not _is_prose(word, following) if word else (runs[-1][0] if runs else False)
+        previous = words[number - 1] if number else None
+        if word:
+            math = not _is_prose(word, following, previous)
+        else:  # a double space continues the run it is in
+            math = runs[-1][0] if runs else False
         if runs and runs[-1][0] == math:
             runs[-1] = (math, runs[-1][1] + " " + word)
         else:
