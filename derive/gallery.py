@@ -19,7 +19,7 @@ from derive.render.latex import command_line, render_latex
 from derive.render.markdown import render_markdown
 from derive.steps import Derivation
 
-__all__ = ["Page", "gallery", "index"]
+__all__ = ["Page", "gallery", "index", "page"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Page:
     analysis: Analysis
 
 
-def _page(exhibit: Exhibit) -> Page:
+def page(exhibit: Exhibit) -> Page:
     d = derive(
         exhibit.name,
         link=exhibit.link,
@@ -58,8 +58,8 @@ def index(pages: list[Page]) -> str:
         "| model | link | options | loss | torch | convex in the prediction | proof |",
         "|---|---|---|---|---|---|---|",
     ]
-    for page in pages:
-        d, an, stem = page.derivation, page.analysis, page.exhibit.stem
+    for shown in pages:
+        d, an, stem = shown.derivation, shown.analysis, shown.exhibit.stem
         options = [f"{k}={v}" for k, v in d.options if (k, v) not in (("targets", "onehot"),)]
         if an.comparison is not None:
             options.append("vs MSE")
@@ -86,11 +86,11 @@ def index(pages: list[Page]) -> str:
 
 def gallery() -> dict[str, str]:
     """File name → contents for the whole gallery, rendered in memory."""
-    pages = [_page(exhibit) for exhibit in GALLERY]
+    pages = [page(exhibit) for exhibit in GALLERY]
     files: dict[str, str] = {}
-    for page in pages:
-        stem = page.exhibit.stem
-        files[f"{stem}.md"] = render_markdown(page.derivation, page.analysis)
-        files[f"{stem}.tex"] = render_latex(page.derivation, page.analysis, standalone=True)
+    for shown in pages:
+        stem = shown.exhibit.stem
+        files[f"{stem}.md"] = render_markdown(shown.derivation, shown.analysis)
+        files[f"{stem}.tex"] = render_latex(shown.derivation, shown.analysis, standalone=True)
     files["index.md"] = index(pages)
     return files
