@@ -127,3 +127,26 @@ def compile_tex(tex: str, folder: Any, name: str = "proof") -> str:
     pdf = folder / f"{name}.pdf"
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
     return log
+
+
+def mathjax_node() -> tuple[str, str]:
+    """(node, NODE_PATH) for tests/mathjax_check.js; skipped or failed like :func:`pdflatex`.
+
+    ``.ci/run`` installs ``mathjax-full`` under ``.ci/node`` and sets
+    ``DERIVE_REQUIRE_MATHJAX=1``; elsewhere set ``DERIVE_MATHJAX`` to a
+    ``node_modules`` folder that holds it.
+    """
+    import os
+    import shutil
+    from pathlib import Path
+
+    import pytest
+
+    root = Path(__file__).resolve().parent.parent
+    modules = os.environ.get("DERIVE_MATHJAX") or str(root / ".ci" / "node" / "node_modules")
+    node = shutil.which("node")
+    if node is None or not (Path(modules) / "mathjax-full").is_dir():
+        if os.environ.get("DERIVE_REQUIRE_MATHJAX"):
+            pytest.fail(f"node and mathjax-full are required but missing (looked in {modules})")
+        pytest.skip("node or mathjax-full is not installed (CI installs and requires them)")
+    return node, modules

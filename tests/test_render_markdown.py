@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +14,9 @@ from derive.analysis import analyse
 from derive.engine import derive
 from derive.render.latex import render_latex
 from derive.render.markdown import MarkdownPrinter, render_markdown, repr_latex
-from tests.conftest import CASES, case_id
+from tests.conftest import CASES, case_id, mathjax_node
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _outside_code(text: str) -> str:
@@ -61,3 +66,30 @@ def test_markdown_has_no_standalone_form_and_methods_agree() -> None:
     assert d.to_markdown(analysis=False) == render_markdown(d)
     assert d._repr_markdown_() == d.to_markdown()
     assert d._repr_latex_() == repr_latex(d)
+
+
+def test_every_formula_parses_in_mathjax(tmp_path: Path) -> None:
+    """GitHub renders Markdown math with MathJax: every formula must parse there."""
+    node, modules = mathjax_node()
+    files = sorted(str(p) for p in (ROOT / "derivations").glob("*.md"))
+    for number, (name, options) in enumerate(CASES):
+        d = derive(name, **options)
+        compare = "mse" if options.get("link") in ("logit", "softmax") else None
+        page = tmp_path / f"case{number}.md"
+        page.write_text(d.to_markdown(compare=compare) + "\n" + d._repr_latex_() + "\n")
+        files.append(str(page))
+    bad = tmp_path / "bad.md"
+    bad.write_text("$\\undefinedmacro{x}$\n")
+    script = str(ROOT / "tests" / "mathjax_check.js")
+    env = {**os.environ, "NODE_PATH": modules}
+    result = subprocess.run(
+        [node, script, *files], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    count = int(result.stdout.split()[-3])
+    assert count > 1000
+    # the checker does find errors
+    failing = subprocess.run(
+        [node, script, str(bad)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert failing.returncode == 1 and "undefinedmacro" in failing.stdout
