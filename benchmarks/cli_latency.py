@@ -2,7 +2,9 @@
 
 Run: python benchmarks/cli_latency.py [--rounds N]
 The machines are shared and noisy, so the commands are interleaved round by round
-and only ratios of medians taken in the same run are reported.
+and only ratios of medians taken in the same run are reported. The second line is
+SymPy's own floor: a bare import plus the first sum of three symbols, which loads
+the tensor and combinatorics modules that `import sympy` alone does not.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ import time
 
 COMMANDS = {
     "import sympy": [sys.executable, "-c", "import sympy"],
+    # The floor of any SymPy computation: the first Add with three terms imports
+    # sympy.tensor.tensor and sympy.combinatorics (sympy/core/add.py, Add.flatten).
+    "import sympy; x + y + z": [
+        sys.executable,
+        "-c",
+        "import sympy; x, y, z = sympy.symbols('x y z'); x + y + z",
+    ],
     "derive gaussian": [sys.executable, "-m", "derive", "gaussian"],
     "derive categorical --link softmax": [
         sys.executable,

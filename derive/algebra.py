@@ -77,12 +77,8 @@ def is_positive_on_support(expr: sp.Basic, known: Iterable[sp.Basic] = ()) -> bo
     """
     known_set = set(known)
 
-    def positive(e: sp.Basic) -> bool:
-        if e in known_set or e.is_positive:
-            return True
-        if isinstance(e, sp.exp):
-            return bool(e.args[0].is_extended_real)
-        if isinstance(e, (sigmoid, softplus)):
+    def structural(e: sp.Basic) -> bool:
+        if isinstance(e, (sp.exp, sigmoid, softplus)):
             return bool(e.args[0].is_extended_real)
         if isinstance(e, sp.Pow):
             return positive(e.base) and bool(e.exp.is_extended_real)
@@ -91,6 +87,11 @@ def is_positive_on_support(expr: sp.Basic, known: Iterable[sp.Basic] = ()) -> bo
         if isinstance(e, (sp.Sum, sp.Product)):
             return positive(e.function)
         return False
+
+    def positive(e: sp.Basic) -> bool:
+        # Structure first: SymPy's assumption queries on a compound expression are
+        # slow (they ask is_composite, is_algebraic, …); they are the fallback.
+        return e in known_set or structural(e) or bool(e.is_positive)
 
     return positive(expr)
 

@@ -111,8 +111,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--out", metavar="DIR", help="with 'all': the folder to write the gallery into"
     )
-    parser.add_argument("--version", action="version", version=f"derive {_version()}")
+    parser.add_argument(
+        "--version", action=_VersionAction, nargs=0, help="print the version and exit"
+    )
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """--version, reading the installed metadata only when asked (importlib.metadata
+    costs about 30 ms, which every other command would otherwise pay)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        sys.stdout.write(f"derive {_version()}\n")
+        parser.exit()
 
 
 def _version() -> str:
