@@ -7,7 +7,7 @@ so the vanishing gradient of MSE∘σ beside BCE∘σ (or MSE∘softmax beside t
 cross-entropy) is visible. The file type comes from the suffix: ``.png``,
 ``.pdf``, ``.svg`` or ``.pgf`` (PGF measures text with ``pdflatex``).
 
-matplotlib is an optional extra (``pip install 'derive[plot]'``), imported
+matplotlib is an optional extra (``pip install '.[plot]'``), imported
 only here, through its object-oriented API (no pyplot, no global backend).
 The curves are evaluated from the same expressions the proof prints, through
 :func:`derive.codegen.numpy_function`.

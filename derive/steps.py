@@ -89,6 +89,15 @@ class Derivation:
         """The last expression of the chain: what is minimised."""
         return self.steps[-1].after if self.steps else self.likelihood
 
+    def __repr__(self) -> str:
+        """One line (the fields hold whole expressions; the proof is ``to_markdown()``)."""
+        loss = self.loss.loss.name if self.loss is not None else "unnamed loss"
+        options = "".join(f", {k}={v}" for k, v in self.options)
+        return (
+            f"<Derivation {self.distribution} (link={self.link}{options}): "
+            f"{len(self.steps)} steps, {loss}>"
+        )
+
     def to_latex(
         self, *, standalone: bool = False, analysis: bool = True, compare: str | None = None
     ) -> str:

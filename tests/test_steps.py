@@ -14,3 +14,12 @@ def test_steps_are_frozen_and_relations_have_symbols() -> None:
         d.steps[0].after = d.steps[0].before  # type: ignore[misc]
     assert {r.symbol for r in Relation} == {"=", "≐", "∝", "⇔"}
     assert d.objective == d.steps[-1].after
+
+
+def test_repr_is_one_line() -> None:
+    d = derive("categorical", link="softmax", classes=3)
+    assert repr(d) == (
+        f"<Derivation categorical (link=softmax, classes=3, targets=onehot): "
+        f"{len(d.steps)} steps, CrossEntropyLoss>"
+    )
+    assert "unnamed loss" in repr(derive("categorical", label_smoothing="0.1"))
