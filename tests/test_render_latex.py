@@ -161,3 +161,9 @@ def test_a_fragment_compiles_inside_a_paper(tmp_path: Path) -> None:
         "\\begin{document}\n" + fragment + "\\end{document}\n"
     )
     compile_tex(paper.replace(r"\begin{document}", "\\begin{document}\\sloppy"), tmp_path)
+
+
+def test_code_is_escaped_for_latex() -> None:
+    assert ProofPrinter().code("a_b{c}%'#&~") == (
+        r"\texttt{a\_b\{c\}\%\textquotesingle{}\#\&\textasciitilde{}}"
+    )

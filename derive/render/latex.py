@@ -164,7 +164,7 @@ class ProofPrinter(LatexPrinter):
         return f"${tex}$"
 
     def code(self, text: str) -> str:
-        escaped = "".join({"_": r"\_", "'": r"\textquotesingle{}"}.get(c, c) for c in text)
+        escaped = prose_text(text, "latex").replace("'", r"\textquotesingle{}")
         return r"\texttt{%s}" % escaped
 
     def strong(self, text: str) -> str:
