@@ -12,17 +12,40 @@ that :func:`to_core` applies before serialising or proving.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 
 __all__ = ["sigmoid", "softplus", "to_core"]
 
 
-class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
-    """σ(z) = 1 / (1 + e^{−z}); domain ℝ, range (0, 1)."""
+class _RealToPositive(sp.Function):
+    """What σ and softplus share: real and positive on real arguments, numeric
+    evaluation through their core-SymPy form, and a LaTeX name."""
 
     nargs = 1
+    latex_name: ClassVar[str] = ""
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real  # type: ignore[no-any-return]
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.args[0].is_real  # type: ignore[no-any-return]
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        if not self.args[0].is_number:
+            return None
+        return self.rewrite(sp.exp)._eval_evalf(prec)  # type: ignore[no-any-return]
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        power = "" if exp is None else "^{%s}" % exp
+        return r"%s\left(%s\right)%s" % (self.latex_name, printer._print(self.args[0]), power)
+
+
+class sigmoid(_RealToPositive):  # noqa: N801 - named like SymPy's own functions
+    """σ(z) = 1 / (1 + e^{−z}); domain ℝ, range (0, 1)."""
+
+    latex_name = r"\sigma"
 
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:
@@ -34,53 +57,23 @@ class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
-    def _eval_is_real(self) -> bool | None:
-        return self.args[0].is_real  # type: ignore[no-any-return]
-
-    def _eval_is_positive(self) -> bool | None:
-        return self.args[0].is_real  # type: ignore[no-any-return]
-
     def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return 1 / (1 + sp.exp(-z))
 
-    def _eval_evalf(self, prec: int) -> sp.Expr | None:
-        if not self.args[0].is_number:
-            return None
-        return self.rewrite(sp.exp)._eval_evalf(prec)  # type: ignore[no-any-return]
 
-    def _latex(self, printer: Any, exp: str | None = None) -> str:
-        power = "" if exp is None else "^{%s}" % exp
-        return r"\sigma\left(%s\right)%s" % (printer._print(self.args[0]), power)
-
-
-class softplus(sp.Function):  # noqa: N801
+class softplus(_RealToPositive):  # noqa: N801
     """softplus(z) = log(1 + e^{z}); domain ℝ, range (0, ∞)."""
 
-    nargs = 1
+    latex_name = r"\operatorname{softplus}"
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sigmoid(self.args[0])
-
-    def _eval_is_real(self) -> bool | None:
-        return self.args[0].is_real  # type: ignore[no-any-return]
-
-    def _eval_is_positive(self) -> bool | None:
-        return self.args[0].is_real  # type: ignore[no-any-return]
 
     def _eval_rewrite_as_log(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return sp.log(1 + sp.exp(z))
 
     def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return sp.log(1 + sp.exp(z))
-
-    def _eval_evalf(self, prec: int) -> sp.Expr | None:
-        if not self.args[0].is_number:
-            return None
-        return self.rewrite(sp.exp)._eval_evalf(prec)  # type: ignore[no-any-return]
-
-    def _latex(self, printer: Any, exp: str | None = None) -> str:
-        power = "" if exp is None else "^{%s}" % exp
-        return r"\operatorname{softplus}\left(%s\right)%s" % (printer._print(self.args[0]), power)
 
 
 def to_core(expr: sp.Expr) -> sp.Expr:
