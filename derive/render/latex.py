@@ -299,24 +299,21 @@ class ProofPrinter(LatexPrinter):
             if len(parts) > 1:
                 return ["- " + parts[0], *parts[1:]]
         if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
-            index, low, high = expr.limits[0]
-            head = r"\sum_{%s=%s}^{%s} " % (self._print(index), self._print(low), self._print(high))
-            body = expr.function
-            if isinstance(body, sp.Add):
-                parts = self.pieces(body)
-                return [head + r"\biggl(" + parts[0], *parts[1:-1], parts[-1] + r"\biggr)"]
-            parts = self.pieces(body)
-            return [head + parts[0], *parts[1:]]
+            return self._headed(self._limit_head(r"\sum", expr.limits[0]), expr.function)
         if isinstance(expr, sp.Mul):
             coefficient, rest = expr.as_independent(sp.Sum, sp.Add, as_Add=False)
             if coefficient != 1 and isinstance(rest, (sp.Sum, sp.Add)):
-                parts = self.pieces(rest)
+                parts = self._headed(self._print(coefficient) + " ", rest)
                 if len(parts) > 1:
-                    head = self._print(coefficient) + " "
-                    if isinstance(rest, sp.Add):
-                        return [head + r"\biggl(" + parts[0], *parts[1:-1], parts[-1] + r"\biggr)"]
-                    return [head + parts[0], *parts[1:]]
+                    return parts
         return [self._print(expr)]
+
+    def _headed(self, head: str, body: sp.Basic) -> list[str]:
+        """``head`` then the pieces of ``body``, in breakable brackets when it is a sum."""
+        parts = self.pieces(body)
+        if isinstance(body, sp.Add):  # an Add has two pieces at least
+            return [head + r"\biggl(" + parts[0], *parts[1:-1], parts[-1] + r"\biggr)"]
+        return [head + parts[0], *parts[1:]]
 
     def lines(self, expr: sp.Basic, width: int | None = None) -> list[str]:
         """``expr`` in lines of at most ``width`` visible characters where it can break."""
