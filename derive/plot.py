@@ -24,6 +24,7 @@ import sympy as sp
 from derive.analysis import Analysis
 from derive.codegen import numpy_function
 from derive.errors import DeriveError
+from derive.files import atomic_path
 from derive.steps import Derivation
 
 __all__ = ["SUFFIXES", "Curve", "curves", "plot"]
@@ -80,13 +81,12 @@ def _evaluate(
     import numpy as np
 
     grads = [sp.diff(expr, v) for v in wrt]
-    fixed = {k: v for k, v in values.items()}
-    loss = numpy_function(expr.xreplace(fixed), [x])(xs)
+    loss = numpy_function(expr.xreplace(values), [x])(xs)
     norm_squared = np.zeros(xs.shape)
     for g in grads:
         norm_squared = (
             norm_squared
-            + np.broadcast_to(numpy_function(g.xreplace(fixed), [x])(xs), xs.shape) ** 2
+            + np.broadcast_to(numpy_function(g.xreplace(values), [x])(xs), xs.shape) ** 2
         )
     return np.broadcast_to(loss, xs.shape).astype(float), np.sqrt(norm_squared)
 
@@ -140,7 +140,7 @@ def plot(d: Derivation, an: Analysis, path: str) -> None:
     if suffix not in SUFFIXES:
         raise DeriveError(f"plot writes {', '.join(SUFFIXES)} files, not {suffix or 'no suffix'!r}")
     folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
+    if not os.path.isdir(folder):  # before the figure is computed, not after
         raise DeriveError(f"cannot write {path}: no such directory {folder}")
     try:
         import matplotlib
@@ -174,32 +174,20 @@ def plot(d: Derivation, an: Analysis, path: str) -> None:
 
 
 def _save(fig: Any, path: str, suffix: str) -> None:
-    """Write atomically: a temporary file in the same folder, renamed into place."""
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".derive-", suffix=suffix)
-    os.close(fd)
+    """Write atomically (:func:`derive.files.atomic_path`), without dates in the file."""
     metadata = {
         "png": {"Software": None},
         "pdf": {"CreationDate": None, "Producer": None},
         "svg": {"Date": None},
         "pgf": None,
     }[suffix[1:]]
-    try:
-        kwargs: dict[str, Any] = {"format": suffix[1:]}
-        if metadata is not None:
-            kwargs["metadata"] = metadata
-        if suffix == ".pgf":
-            kwargs["backend"] = "pgf"
+    kwargs: dict[str, Any] = {"format": suffix[1:]}
+    if metadata is not None:
+        kwargs["metadata"] = metadata
+    if suffix == ".pgf":
+        kwargs["backend"] = "pgf"
+    with atomic_path(path, suffix) as temporary:
         try:
             fig.savefig(temporary, **kwargs)
         except (RuntimeError, OSError, ValueError) as error:
             raise DeriveError(f"could not write {path}: {error}".splitlines()[0]) from None
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # mkstemp makes 0600; give the usual mode
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
