@@ -18,7 +18,7 @@ from functools import partial
 
 from sympy.core.cache import clear_cache
 
-from derive.catalog import GALLERY
+from derive.families import GALLERY
 from derive.gallery import page
 from derive.render.latex import render_latex
 from derive.render.markdown import render_markdown

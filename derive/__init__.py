@@ -40,7 +40,7 @@ __version__ = "0.1.0"
 
 _WHERE = {
     "CATALOGUE": "derive.losses",
-    "ENTRIES": "derive.catalog",
+    "ENTRIES": "derive.families",
     "DeriveError": "derive.errors",
     "Derivation": "derive.steps",
     "LossMatch": "derive.losses",

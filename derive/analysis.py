@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive.algebra import proved_zero
+from derive.compile import K, j
 from derive.convexity import CONVEX, NOT_CONVEX, Verdict, convexity, sigmoid_region
-from derive.distributions import K, j, per_sample
 from derive.errors import DeriveError
+from derive.family import Domain, families
 from derive.functions import sigmoid, softplus, to_core
-from derive.rules import MeanReduction, RecogniseLoss, split_sample_sum
+from derive.render.unicode import unicode
 from derive.steps import Derivation
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "mse_on_probabilities",
 ]
 
+COMPARE = "mse"
 A = sp.Symbol("a", integer=True, positive=True)
 B = sp.Symbol("b", integer=True, positive=True)
 V = sp.IndexedBase("v", real=True)
@@ -82,35 +84,12 @@ class Analysis:
 
 def derived_loss(d: Derivation) -> sp.Expr:
     """ℓ: the per-sample summand of the objective before it is named and averaged."""
-    expr = d.likelihood
-    for step in d.steps:
-        if isinstance(step.rule, (RecogniseLoss, MeanReduction)):
-            break
-        expr = step.after
-    split = split_sample_sum(expr, d.model.context)
-    if split is None:  # pragma: no cover - every built-in reaches a sum over samples
-        raise DeriveError("the derivation did not reach a sum over samples")
-    return sp.expand(
-        per_sample(split[0]),
-        deep=False,
-        log=False,
-        multinomial=False,
-        power_base=False,
-        power_exp=False,
-    )  # type: ignore[no-any-return]
+    return d.derived
 
 
 def _facts(d: Derivation) -> tuple[sp.Expr, ...]:
     """Domain facts (≥ 0) for the per-sample symbols: 1 − y for y ∈ {0,1}, 1 − p."""
-    facts: list[sp.Expr] = []
-    for base in d.variables.target:
-        sym = sp.Symbol(base.name, **base.label._assumptions_orig)
-        if d.distribution == "bernoulli" or base.name.startswith("t"):
-            facts.append(1 - sym)
-    for base in d.variables.prediction:
-        if d.distribution == "bernoulli" and d.link == "identity":
-            facts.append(1 - sp.Symbol(base.name, **base.label._assumptions_orig))
-    return tuple(facts)
+    return d.model.facts
 
 
 def _symbols(d: Derivation) -> tuple[sp.Symbol, ...]:
@@ -135,12 +114,10 @@ def _symbolic_classes(d: Derivation, loss: sp.Expr) -> Analysis:
     vec = sp.IndexedBase(base.name, **base.label._assumptions_orig)
     grad = _in_range(sp.diff(loss, vec[A]).doit())
     hess = _in_range(sp.diff(grad, vec[B]).doit())
-    if d.link == "softmax":
-        total = sp.Sum(sp.exp(vec[j]), (j, 1, K))
-        p = lambda c: sp.exp(vec[c]) / total  # noqa: E731 - the softmax, entrywise
-        template = p(A) * sp.KroneckerDelta(A, B) - p(A) * p(B)
-        if not proved_zero(hess - template):
-            return _unknown(d, loss, (vec[A],), grad, hess, "the Hessian is not diag(p) − ppᵀ")
+    total = sp.Sum(sp.exp(vec[j]), (j, 1, K))
+    p = lambda c: sp.exp(vec[c]) / total  # noqa: E731 - the softmax, entrywise
+    template = p(A) * sp.KroneckerDelta(A, B) - p(A) * p(B)
+    if loss.has(sp.exp) and proved_zero(hess - template):
         quad = _quadratic_form_identity(p)
         verdict = Verdict(
             CONVEX,
@@ -241,21 +218,67 @@ def _linear(
     return LinearPredictor(z, first, second, wv)
 
 
+@dataclass(frozen=True)
+class Kink:
+    """ℓ = α·|u(f)| with u affine in f: where it is not differentiable, and what holds there."""
+
+    gradient: sp.Expr
+    note: str
+    linear: Verdict
+
+
+def _kink(loss: sp.Expr, f: sp.Symbol) -> Kink | None:
+    """The subgradient statement for ℓ = α·|a·f + b| (α > 0, a ≠ 0), else ``None``."""
+    alpha, rest = loss.as_independent(f, as_Add=False)
+    if not isinstance(rest, sp.Abs) or not alpha.is_positive:
+        return None
+    u = rest.args[0]
+    a = sp.diff(u, f)
+    if a.has(f) or a == 0 or not a.is_real:
+        return None
+    root = sp.expand(f - u / a)
+    gradient = sp.diff(loss, f)
+    slope = sp.Abs(alpha * a)
+    at, off = f"{f} = {unicode(root)}", f"{f} ≠ {unicode(root)}"
+    note = (
+        f"ℓ is not differentiable at {at}: the gradient is {unicode(gradient, 'none')} for {off}, "
+        f"and the subdifferential at {at} is [−{unicode(slope)}, {unicode(slope)}]; "
+        f"the second derivative is 0 for {off}"
+    )
+    wx = sp.Symbol("wᵀx", real=True)
+    norm = "a norm" if alpha == 1 else "a positive multiple of a norm"
+    linear = Verdict(
+        CONVEX,
+        (W,),
+        f"{unicode(loss.xreplace({f: wx}))} is {norm} of an affine map of w: "
+        f"convex; ∂_w ℓ = {unicode(gradient.xreplace({f: wx}), 'none')}·x "
+        f"where wᵀx ≠ {unicode(root)}",
+    )
+    return Kink(gradient, note, linear)
+
+
+def _comparable() -> list[str]:
+    return [
+        f"{family.name} --link {spec.name}"
+        for family in families()
+        for spec in family.links
+        if spec.compare_mse
+    ]
+
+
 def analyse(d: Derivation, compare: str | None = None) -> Analysis:
     """Gradient, Hessian and convexity verdict of the derived loss of ``d``."""
-    if compare is not None and compare != "mse":
+    if compare is not None and compare != COMPARE:
         raise DeriveError(f"--loss must be mse, got {compare!r}")
-    if compare == "mse" and not (
-        d.distribution in ("bernoulli", "categorical") and d.link in ("logit", "softmax")
-    ):
+    if compare is not None and not d.model.compare_mse:
         raise DeriveError(
             "--loss mse compares with the derived loss on a sigmoid or softmax "
-            "output: use it with bernoulli --link logit or categorical --link softmax"
+            f"output: use it with {' or '.join(_comparable())}"
         )
     loss = derived_loss(d)
     if d.model.classes is not None and not d.model.classes.is_Integer:
         result = _symbolic_classes(d, loss)
-        if compare == "mse":
+        if compare is not None:
             result = _with(result, comparison=mse_on_probabilities(d, 3))
         return result
     wrt = _symbols(d)
@@ -264,35 +287,21 @@ def analyse(d: Derivation, compare: str | None = None) -> Analysis:
     hess = sp.hessian(loss, list(wrt))
     verdict = convexity(loss, wrt, facts)
     notes: list[str] = []
-    if d.distribution == "laplace":
-        f = wrt[0]
-        y = sp.Symbol("y", real=True)
-        notes.append(
-            "ℓ is not differentiable at f = y: the gradient is "
-            "sign(f − y) for f ≠ y, and the subdifferential at f = y is [−1, 1]; the second "
-            "derivative is 0 for f ≠ y"
-        )
-        grad = ((f, sp.sign(f - y)),)
+    kink = _kink(loss, wrt[0]) if len(wrt) == 1 else None
+    if kink is not None:
+        notes.append(kink.note)
+        grad = ((wrt[0], kink.gradient),)
         hess = sp.Matrix([[sp.S.Zero]])
     linear = None
-    if len(wrt) == 1 and not (d.distribution == "bernoulli" and d.link == "identity"):
+    # z = wᵀx ranges over every real number, so only a real predictor can be linear.
+    if len(wrt) == 1 and d.model.predictor is Domain.REAL:
         linear = (
             _linear(loss, wrt[0], facts, verdict)
-            if d.distribution != "laplace"
-            else LinearPredictor(
-                wrt[0],
-                sp.sign(wrt[0] - sp.Symbol("y", real=True)),
-                sp.S.Zero,
-                Verdict(
-                    CONVEX,
-                    (W,),
-                    "|y − wᵀx| is a norm of an affine map of w: "
-                    "convex; ∂_w ℓ = sign(wᵀx − y)·x where wᵀx ≠ y",
-                ),
-            )
+            if kink is None
+            else LinearPredictor(wrt[0], kink.gradient, sp.S.Zero, kink.linear)
         )
     comparison = None
-    if compare == "mse":
+    if compare is not None:
         count = int(d.model.classes) if d.model.classes is not None else None
         comparison = mse_on_probabilities(d, count)
     return Analysis(loss, wrt, grad, hess, None, verdict, tuple(notes), linear, comparison)
@@ -307,7 +316,7 @@ def _with(result: Analysis, **changes: object) -> Analysis:
 def mse_on_probabilities(d: Derivation, classes: int | None) -> Comparison:
     """(σ(z) − y)², or Σ_k (softmax_k(z) − t_k)², against the derived loss."""
     limits: tuple[tuple[str, sp.Expr, sp.Expr], ...]
-    if d.distribution == "bernoulli":
+    if d.model.classes is None:
         z = sp.Symbol("z", real=True)
         y = sp.Symbol("y", integer=True, nonnegative=True)
         mse = (sigmoid(z) - y) ** 2

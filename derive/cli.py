@@ -1,9 +1,12 @@
-"""The command line: ``derive NAME [options]``, ``derive list``, ``all`` and ``plot``.
+"""The command line: ``derive NAME [options]``, ``custom``, ``--spec``, ``list``, ``all``, ``plot``.
 
 ``main(argv)`` returns the exit status. SymPy is imported only once a
 derivation is requested, so ``derive --help`` and ``derive list`` stay fast.
 Every user error is one line on stderr and exit status 2; ``-o FILE`` is
 written atomically (a temporary file renamed into place), never partially.
+A user density (``custom``, ``--spec``) is parsed, derived and rendered in a
+worker process with a wall-clock and memory limit (:mod:`derive.sandbox`);
+only the rendered text comes back.
 """
 
 from __future__ import annotations
@@ -13,14 +16,17 @@ import os
 import sys
 from collections.abc import Sequence
 
-from derive.catalog import ENTRIES
 from derive.errors import DeriveError
+from derive.family import all_options, families
 
 __all__ = ["main"]
 
 TIME_LIMIT_SECONDS = 60
+CUSTOM_TIMEOUT = 10.0
+MAX_TIMEOUT = 600.0
+CUSTOM_MEMORY_MB = 2048
 
-EPILOG = """examples:
+EPILOG = r"""examples:
   derive gaussian                         MLE under Gaussian noise is minimum MSE
   derive bernoulli --link logit           BCEWithLogitsLoss, gradient σ(z) − y, convex
   derive bernoulli --link logit --loss mse   why not MSE on σ(z): vanishing gradient
@@ -31,6 +37,12 @@ EPILOG = """examples:
   derive all --out derivations            the gallery: every model as .md and .tex
   derive plot bernoulli --link logit --loss mse -o cmp.png   loss and gradient figure
   derive list                             every model, alias, link and loss
+
+your own density, in LaTeX (parsed and derived in a worker bounded in time and memory):
+  derive custom --density '\frac{1}{\pi\gamma\left(1+\left(\frac{y-\mu}{\gamma}\right)^2\right)}' \
+      --target y --predict mu --fixed gamma          Cauchy noise: no library loss, not convex
+  derive custom --density 'p^{y}(1-p)^{1-y}' --target y --predict p --support binary --link logit
+  derive --spec derivations/specs/student-t.toml  the same, from a TOML spec file
 """
 
 FORMATS = {
@@ -49,7 +61,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    names = ", ".join(e.name for e in ENTRIES)
+    names = ", ".join(f.name for f in families())
     parser = _Parser(
         prog="derive",
         description="Derive the loss a noise or label model implies, step by step, "
@@ -57,30 +69,59 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    aliases = ", ".join(a for f in families() for a in f.aliases)
     parser.add_argument(
         "name",
         metavar="NAME",
-        help=f"a model ({names}; alias normal), or one of: list, all, plot",
+        nargs="?",
+        help=f"a model ({names}; alias {aliases}), or one of: custom, list, all, plot",
     )
     parser.add_argument("model", metavar="MODEL", nargs="?", help="after 'plot': the model to plot")
+    links = "; ".join(f"{f.name}: {', '.join(spec.name for spec in f.links)}" for f in families())
     parser.add_argument(
-        "--link", help="identity (default), logit (bernoulli), softmax (categorical)"
+        "--link",
+        help=f"the link of the prediction ({links}; custom: "
+        "identity, logit, log); default the first",
     )
-    parser.add_argument(
-        "--classes",
-        metavar="K",
-        help="categorical: a concrete number of classes (2..64); default symbolic K",
+    for option in all_options():
+        parser.add_argument(
+            option.flag,
+            dest=option.name,
+            metavar=option.metavar,
+            help=option.help,
+        )
+    custom = parser.add_argument_group("your own density (derive custom, or a spec file)")
+    custom.add_argument(
+        "--density", metavar="LATEX", help="the density of one observation, in LaTeX"
     )
-    parser.add_argument(
-        "--targets",
-        choices=("onehot", "soft"),
-        default="onehot",
-        help="categorical: class-index (one-hot) or probability targets",
+    custom.add_argument("--target", metavar="NAME", help="the observed variable (e.g. y)")
+    custom.add_argument(
+        "--predict",
+        metavar="NAMES",
+        help="the predicted parameter(s), comma-separated (e.g. mu, or mu,sigma)",
     )
-    parser.add_argument(
-        "--label-smoothing",
-        metavar="EPS",
-        help="categorical: smooth one-hot targets, 0 <= EPS < 1 (e.g. 0.1)",
+    custom.add_argument(
+        "--fixed", metavar="NAMES", help="fixed parameters, comma-separated (positive)"
+    )
+    custom.add_argument(
+        "--support",
+        metavar="DOMAIN",
+        help="where the target lives: real (default), positive, unit, binary, count",
+    )
+    custom.add_argument(
+        "--domain",
+        metavar="NAME=DOMAIN",
+        action="append",
+        help="the domain of a predicted or fixed parameter (repeatable), e.g. sigma=positive",
+    )
+    custom.add_argument(
+        "--spec", metavar="FILE", help="read the density and its variables from a TOML file"
+    )
+    custom.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        help=f"wall-clock limit for a user density (default {CUSTOM_TIMEOUT:g} s, at most "
+        f"{MAX_TIMEOUT:g})",
     )
     parser.add_argument(
         "--format",
@@ -136,11 +177,15 @@ def _version() -> str:
 
 def _list_text() -> str:
     lines = ["model        aliases   link       loss"]
-    for entry in ENTRIES:
-        for number, (link, loss) in enumerate(entry.links):
-            name = entry.name if number == 0 else ""
-            aliases = ", ".join(entry.aliases) if number == 0 else ""
-            lines.append(f"{name:<12} {aliases:<9} {link:<10} {loss}")
+    for family in families():
+        for number, spec in enumerate(family.links):
+            name = family.name if number == 0 else ""
+            aliases = ", ".join(family.aliases) if number == 0 else ""
+            lines.append(f"{name:<12} {aliases:<9} {spec.name:<10} {spec.shows}")
+    lines.append(
+        "custom       (LaTeX)   identity, logit, log   any of MSELoss, L1Loss, BCELoss, "
+        "BCEWithLogitsLoss, GaussianNLLLoss it is proved to match"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -149,34 +194,28 @@ def _list_json() -> str:
 
     data = [
         {
-            "name": e.name,
-            "aliases": list(e.aliases),
-            "summary": e.summary,
-            "links": [{"link": link, "loss": loss} for link, loss in e.links],
+            "name": f.name,
+            "aliases": list(f.aliases),
+            "summary": f.summary,
+            "links": [{"link": spec.name, "loss": spec.shows} for spec in f.links],
+            "options": [o.flag for o in f.options],
         }
-        for e in ENTRIES
+        for f in families()
     ]
     return json.dumps({"schema": 1, "models": data}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _options(args: argparse.Namespace) -> dict[str, object]:
+    return {o.name: getattr(args, o.name) for o in all_options()}
 
 
 def _derivation(args: argparse.Namespace, name: str) -> object:
     from derive.engine import derive
 
-    return derive(
-        name,
-        link=args.link,
-        classes=args.classes,
-        targets=args.targets,
-        label_smoothing=args.label_smoothing,
-    )
+    return derive(name, link=args.link, **_options(args))
 
 
-def _derive_output(args: argparse.Namespace) -> str:
-    from derive.analysis import analyse
-
-    derivation = _derivation(args, args.name)
-    analysis = analyse(derivation, args.loss)  # type: ignore[arg-type]
-    fmt = FORMATS[args.format]
+def _render(derivation: object, analysis: object, fmt: str, standalone: bool) -> str:
     if fmt == "json":
         from derive.render.json import render_json
 
@@ -184,7 +223,7 @@ def _derive_output(args: argparse.Namespace) -> str:
     if fmt == "latex":
         from derive.render.latex import render_latex
 
-        return render_latex(derivation, analysis, standalone=args.standalone)  # type: ignore[arg-type]
+        return render_latex(derivation, analysis, standalone=standalone)  # type: ignore[arg-type]
     if fmt == "markdown":
         from derive.render.markdown import render_markdown
 
@@ -194,10 +233,93 @@ def _derive_output(args: argparse.Namespace) -> str:
     return render_text(derivation, analysis)  # type: ignore[arg-type]
 
 
+def _derive_output(args: argparse.Namespace) -> str:
+    from derive.analysis import analyse
+
+    derivation = _derivation(args, args.name)
+    analysis = analyse(derivation, args.loss)  # type: ignore[arg-type]
+    return _render(derivation, analysis, FORMATS[args.format], args.standalone)
+
+
+# ------------------------------------------------------------------ custom
+
+_CUSTOM_FLAGS = ("density", "target", "predict", "fixed", "support", "domain")
+
+
+def _timeout(text: str | None) -> float:
+    if text is None:
+        return CUSTOM_TIMEOUT
+    from derive.numbers import parse_fraction
+
+    value = parse_fraction(text, "--timeout")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise DeriveError(f"--timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
+    return float(value)
+
+
+def _custom_request(args: argparse.Namespace) -> object:
+    from derive.spec import request_from_args, request_from_file
+
+    if args.spec is not None:
+        given = [f"--{f}" for f in _CUSTOM_FLAGS if getattr(args, f) is not None]
+        if given:
+            raise DeriveError(f"--spec gives the model; do not also give {', '.join(given)}")
+        return request_from_file(args.spec)
+    if args.density is None:
+        raise DeriveError("custom needs --density 'LATEX' (or --spec FILE.toml)")
+    if args.target is None or args.predict is None:
+        raise DeriveError("custom needs --target NAME and --predict NAME")
+    return request_from_args(args)
+
+
+def custom_output(
+    request: object, link: str | None, fmt: str, standalone: bool, compare: str | None
+) -> str:
+    """Parse, check, derive, analyse and render a user density (run in the worker)."""
+    from derive.analysis import analyse
+    from derive.custom import family_from_request
+    from derive.engine import derive
+
+    family = family_from_request(request)  # type: ignore[arg-type]
+    derivation = derive(family, link=link or request.link)  # type: ignore[attr-defined]
+    return _render(derivation, analyse(derivation, compare), fmt, standalone)
+
+
+def _custom(args: argparse.Namespace) -> str:
+    from derive.sandbox import run_bounded
+
+    timeout = _timeout(args.timeout)
+    request = _custom_request(args)
+    fmt = FORMATS[args.format]
+    return run_bounded(  # type: ignore[no-any-return]
+        custom_output,
+        request,
+        args.link,
+        fmt,
+        args.standalone,
+        args.loss,
+        timeout=timeout,
+        memory_mb=CUSTOM_MEMORY_MB,
+    )
+
+
 def _check_options(args: argparse.Namespace) -> None:
     """Options that do not fit the command are errors, not silently ignored."""
+    custom = args.name == "custom" or (args.name is None and args.spec is not None)
+    if args.name is None and args.spec is None:
+        raise DeriveError("give a model (e.g. derive gaussian), or --spec FILE; see derive --help")
     if args.standalone and FORMATS[args.format] != "latex":
         raise DeriveError("--standalone only applies to --format latex")
+    if not custom:
+        given = [
+            f"--{f}" for f in (*_CUSTOM_FLAGS, "spec", "timeout") if getattr(args, f) is not None
+        ]
+        if given:
+            raise DeriveError(f"{', '.join(given)} only applies to 'derive custom'")
+    else:
+        given = [o.flag for o in all_options() if getattr(args, o.name) is not None]
+        if given:
+            raise DeriveError(f"{', '.join(given)} does not apply to a custom density")
     if args.name == "plot":
         if args.model is None:
             raise DeriveError("plot needs a model: derive plot NAME [options] -o FILE")
@@ -213,15 +335,12 @@ def _check_options(args: argparse.Namespace) -> None:
             flag
             for flag, value in (
                 ("--link", args.link),
-                ("--classes", args.classes),
-                ("--label-smoothing", args.label_smoothing),
                 ("--loss", args.loss),
                 ("-o", args.output),
+                *((o.flag, getattr(args, o.name)) for o in all_options()),
             )
             if value is not None
         ]
-        if args.targets != "onehot":
-            given.append("--targets")
         if args.format != "text" or args.standalone:
             given.append("--format/--standalone")
         if given:
@@ -239,7 +358,7 @@ def _write_gallery(folder: str) -> str:
         if os.path.exists(folder):
             raise DeriveError(f"cannot write the gallery: {folder} is not a directory")
         os.makedirs(folder)
-    files = gallery()
+    files = gallery(os.path.join(folder, "specs"))
     for name in sorted(files):
         _write(files[name], os.path.join(folder, name))
     return f"wrote {len(files)} files to {folder}\n"
@@ -247,11 +366,14 @@ def _write_gallery(folder: str) -> str:
 
 def _plot(args: argparse.Namespace) -> str:
     from derive.analysis import analyse
-    from derive.catalog import resolve
     from derive.plot import plot
 
-    if args.classes is None and resolve(args.model).name == "categorical":
-        args.classes = "3"  # a figure needs numbers: three classes unless told otherwise
+    from derive.family import resolve
+
+    # a figure needs numbers: an option left symbolic takes the family's figure value
+    for option in resolve(args.model).options:
+        if option.figure is not None and getattr(args, option.name) is None:
+            setattr(args, option.name, option.figure)
     derivation = _derivation(args, args.model)
     analysis = analyse(derivation, args.loss)  # type: ignore[arg-type]
     plot(derivation, analysis, args.output)  # type: ignore[arg-type]
@@ -304,6 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stdout.write(_write_gallery(args.out))
             elif args.name == "plot":
                 sys.stdout.write(_plot(args))
+            elif args.name == "custom" or args.name is None:
+                _write(_custom(args), args.output)
             else:
                 _write(_derive_output(args), args.output)
         finally:

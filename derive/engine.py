@@ -10,11 +10,13 @@ Every rule application over the whole objective is one :class:`Step`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
 import sympy as sp
 
-from derive.distributions import Model, build_model, i, n, per_sample, with_sample_index
+from derive import display as _display  # noqa: F401 - attaches to_latex/to_markdown
+from derive.compile import Model, compile_model, i, n, per_sample, with_sample_index
+from derive.errors import DeriveError
+from derive.family import Family
 from derive.losses import identify, match_model
 from derive.rules import (
     DivideOutPositiveFactor,
@@ -32,7 +34,7 @@ from derive.rules import (
 )
 from derive.steps import Derivation, Step
 
-__all__ = ["derive", "run_rules"]
+__all__ = ["derive", "derive_model", "run_rules"]
 
 LOG_RULES: tuple[Rule, ...] = (LogOfIndexedProduct(), LogOfProduct(), LogOfPower(), LogOfExp())
 MAX_PASSES = 40
@@ -79,20 +81,42 @@ def _per_sample_nll(expr: sp.Expr, model: Model) -> sp.Expr:
     return per_sample(sp.expand(split[0], deep=False, log=False))  # type: ignore[no-any-return]
 
 
+def _derived_loss(expr: sp.Expr, model: Model) -> sp.Expr:
+    """ℓ: the per-sample summand of the objective once constants and the factor are gone."""
+    split = split_sample_sum(expr, model.context)
+    if split is None:  # pragma: no cover - every model reaches a sum over samples
+        raise RuntimeError("the derivation did not reach a sum over samples; a bug in derive")
+    return sp.expand(  # type: ignore[no-any-return]
+        per_sample(split[0]),
+        deep=False,
+        log=False,
+        multinomial=False,
+        power_base=False,
+        power_exp=False,
+    )
+
+
 def derive(
-    name: str,
+    name: str | Family,
     *,
     link: str | None = None,
-    classes: int | str | None = None,
-    targets: str = "onehot",
-    label_smoothing: str | float | Fraction | None = None,
+    **options: object,
 ) -> Derivation:
-    """Derive the loss of the model ``name`` (``gaussian``, ``normal``, ``laplace``, …).
+    """Derive the loss of a model: a built-in family by name (``gaussian``, ``normal``,
+    ``laplace``, ``bernoulli``, ``categorical``) or a :class:`~derive.family.Family`
+    record (for example one built from LaTeX by :func:`derive.custom.custom_family`).
 
-    Raises :class:`derive.errors.DeriveError` for an unknown name or link and
-    for options out of range.
+    ``options`` are the family's options (categorical: ``classes``, ``targets``,
+    ``label_smoothing``). Raises :class:`derive.errors.DeriveError` for an unknown
+    name, link or option and for values out of range.
     """
-    model = build_model(name, link, classes, targets, label_smoothing)
+    if not isinstance(name, (str, Family)):
+        raise DeriveError(f"derive() takes a model name or a Family, not {type(name).__name__}")
+    return derive_model(compile_model(name, link, options))
+
+
+def derive_model(model: Model) -> Derivation:
+    """Run the rule program over a compiled model."""
     likelihood = sp.Product(model.density, (i, 1, n))
     steps: list[Step] = []
 
@@ -108,6 +132,7 @@ def derive(
     expr = add(run_rules(expr, (SeparateConstants(),), model))
     expr = add(run_rules(expr, (DropConstant(),), model))
     expr = add(run_rules(expr, (DivideOutPositiveFactor(),), model))
+    derived = _derived_loss(expr, model)
 
     match = match_model(nll, model)
     if match is not None and isinstance(expr, sp.Sum):
@@ -130,6 +155,7 @@ def derive(
         likelihood=likelihood,
         steps=tuple(steps),
         nll=nll,
+        derived=derived,
         loss=match,
         n=n,
         sample_index=i,

@@ -20,15 +20,36 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.algebra import canonical, free_of, parameter_atoms, proved_zero, rename_dummies
-from derive.distributions import Model, at_reference, i, j, k, per_sample
+from derive.compile import Model, at_reference, i, k, per_sample
+from derive.families._categorical import (
+    cross_entropy,
+    cross_entropy_keywords,
+    kl_divergence,
+    negative_log_likelihood,
+)
 from derive.functions import softplus
 
-__all__ = ["CATALOGUE", "LossMatch", "NamedLoss", "identify", "match_model"]
+__all__ = [
+    "CATALOGUE",
+    "CUSTOM_LOSSES",
+    "SCALAR_LOSSES",
+    "LossMatch",
+    "NamedLoss",
+    "identify",
+    "match_model",
+]
+
+
+def _no_keywords(model: Model) -> str:
+    return ""
 
 
 @dataclass(frozen=True)
 class NamedLoss:
-    """A PyTorch loss: its class, input convention and per-sample formula."""
+    """A PyTorch loss: its class, input convention and per-sample formula.
+
+    ``keywords`` gives the constructor arguments a model needs (label smoothing).
+    """
 
     name: str
     torch: str
@@ -36,14 +57,14 @@ class NamedLoss:
     input: str
     formula: Callable[[Model], sp.Expr]
     mean_over_classes: bool = False
+    keywords: Callable[[Model], str] = _no_keywords
 
     def call(self, model: Model) -> str:
         """How to call it in PyTorch for this model (default reduction)."""
-        kwargs = ""
-        options = dict(model.options)
-        if "label_smoothing" in options:
-            kwargs = f"label_smoothing={float(sp.Rational(options['label_smoothing']))!r}"
-        return f"{self.torch}({kwargs})({self.input})"
+        names = [b.name for b in model.variables.prediction]  # type: ignore[attr-defined]
+        target = model.variables.target[0].name  # type: ignore[attr-defined]
+        inputs = self.input.format(*names, y=target)
+        return f"{self.torch}({self.keywords(model)})({inputs})"
 
 
 @dataclass(frozen=True)
@@ -67,123 +88,83 @@ def _target(model: Model) -> sp.Basic:
 
 def _mse(m: Model) -> sp.Expr:
     """(input − target)², written (y − f)² (the same number)."""
-    return (_target(m)[i] - _one(m)[i]) ** 2
+    return (_target(m)[i] - _one(m)[i]) ** 2  # type: ignore[index]
 
 
 def _l1(m: Model) -> sp.Expr:
     """|input − target|, written |y − f| (the same number)."""
-    return sp.Abs(_target(m)[i] - _one(m)[i])
+    return sp.Abs(_target(m)[i] - _one(m)[i])  # type: ignore[index]
 
 
 def _bce(m: Model) -> sp.Expr:
-    p, y = _one(m)[i], _target(m)[i]
+    p, y = _one(m)[i], _target(m)[i]  # type: ignore[index]
     return -(y * sp.log(p) + (1 - y) * sp.log(1 - p))
 
 
+def _gaussian_nll(m: Model) -> sp.Expr:
+    """½(log var + (input − target)²/var) with var = σ², σ the second prediction
+    (``full=False``: the ½ log 2π torch drops with its default is not part of ℓ)."""
+    if len(m.variables.prediction) < 2:
+        return sp.S.Zero
+    f, s, y = _one(m)[i], _one(m, 1)[i], _target(m)[i]  # type: ignore[index]
+    return (sp.log(s**2) + (y - f) ** 2 / s**2) / 2
+
+
 def _bce_logits(m: Model) -> sp.Expr:
-    z, y = _one(m)[i], _target(m)[i]
+    z, y = _one(m)[i], _target(m)[i]  # type: ignore[index]
     return softplus(z) - y * z
-
-
-def _log_softmax(m: Model, cls: sp.Basic) -> sp.Expr:
-    """log softmax(z)_cls, written as the log of e^{z_cls} / Σ_j e^{z_j}."""
-    if m.classes is not None and m.classes.is_Integer:
-        zs = m.variables.prediction
-        total = sp.Add(*(sp.exp(z[i]) for z in zs))
-        return sp.log(
-            sp.Mul(sp.exp(zs[int(cls) - 1][i]), sp.Pow(total, -1), evaluate=False), evaluate=False
-        )
-    z = _one(m)
-    total = sp.Sum(sp.exp(z[i, j]), (j, 1, m.classes))
-    return sp.log(sp.Mul(sp.exp(z[i, cls]), sp.Pow(total, -1), evaluate=False), evaluate=False)
-
-
-def _log_prob(m: Model, cls: sp.Basic) -> sp.Expr:
-    if m.link == "softmax":
-        return _log_softmax(m, cls)
-    if m.classes is not None and m.classes.is_Integer:
-        return sp.log(m.variables.prediction[int(cls) - 1][i])
-    return sp.log(_one(m)[i, cls])
-
-
-def _expected(m: Model, weight: Callable[[sp.Basic], sp.Expr]) -> sp.Expr:
-    """−Σ_k w_k log q_k for the model's classes."""
-    if m.classes is not None and m.classes.is_Integer:
-        return -sp.Add(*(weight(c) * _log_prob(m, c) for c in range(1, int(m.classes) + 1)))
-    return -sp.Sum(weight(k) * _log_prob(m, k), (k, 1, m.classes))
-
-
-def _class_weight(m: Model) -> Callable[[sp.Basic], sp.Expr]:
-    targets = m.variables.target
-    if m.classes is not None and m.classes.is_Integer:
-        return lambda c: targets[int(c) - 1][i]
-    return lambda c: targets[0][i, c]
-
-
-def _nll(m: Model) -> sp.Expr:
-    if m.label is not None:
-        return -_log_prob(m, m.label[i])
-    return _expected(m, _class_weight(m))
-
-
-def _cross_entropy(m: Model) -> sp.Expr:
-    options = dict(m.options)
-    if "label_smoothing" not in options:
-        if m.label is not None and options.get("targets") == "onehot":
-            return -_log_prob(m, m.label[i])
-        return _expected(m, _class_weight(m))
-    eps = sp.Rational(options["label_smoothing"])
-    count = m.classes
-    assert count is not None
-    if m.label is not None:
-        hard = -_log_prob(m, m.label[i])
-    else:
-        hard = _expected(m, _class_weight(m))
-    uniform = _expected(m, lambda c: sp.S.One)
-    return (1 - eps) * hard + eps / count * uniform
-
-
-def _kl(m: Model) -> sp.Expr:
-    weight = _class_weight(m)
-    if m.classes is not None and m.classes.is_Integer:
-        return sp.Add(
-            *(
-                weight(c) * (sp.log(weight(c)) - _log_prob(m, c))
-                for c in range(1, int(m.classes) + 1)
-            )
-        )
-    return sp.Sum(weight(k) * (sp.log(weight(k)) - _log_prob(m, k)), (k, 1, m.classes))
 
 
 CATALOGUE: dict[str, NamedLoss] = {
     loss.name: loss
     for loss in (
-        NamedLoss("MSELoss", "torch.nn.MSELoss", "mean squared error", "f, y", _mse),
-        NamedLoss("L1Loss", "torch.nn.L1Loss", "mean absolute error", "f, y", _l1),
-        NamedLoss("BCELoss", "torch.nn.BCELoss", "binary cross-entropy", "p, y", _bce),
+        NamedLoss("MSELoss", "torch.nn.MSELoss", "mean squared error", "{0}, {y}", _mse),
+        NamedLoss("L1Loss", "torch.nn.L1Loss", "mean absolute error", "{0}, {y}", _l1),
+        NamedLoss("BCELoss", "torch.nn.BCELoss", "binary cross-entropy", "{0}, {y}", _bce),
         NamedLoss(
             "BCEWithLogitsLoss",
             "torch.nn.BCEWithLogitsLoss",
             "binary cross-entropy with logits",
-            "z, y",
+            "{0}, {y}",
             _bce_logits,
         ),
         NamedLoss(
-            "NLLLoss", "torch.nn.NLLLoss", "negative log-likelihood", "torch.log(q), y", _nll
+            "GaussianNLLLoss",
+            "torch.nn.GaussianNLLLoss",
+            "Gaussian negative log-likelihood",
+            "{0}, {y}, {1}**2",
+            _gaussian_nll,
         ),
         NamedLoss(
-            "CrossEntropyLoss", "torch.nn.CrossEntropyLoss", "cross-entropy", "z, y", _cross_entropy
+            "NLLLoss",
+            "torch.nn.NLLLoss",
+            "negative log-likelihood",
+            "torch.log(q), y",
+            negative_log_likelihood,
+        ),
+        NamedLoss(
+            "CrossEntropyLoss",
+            "torch.nn.CrossEntropyLoss",
+            "cross-entropy",
+            "z, y",
+            cross_entropy,
+            keywords=cross_entropy_keywords,
         ),
         NamedLoss(
             "KLDivLoss",
             "torch.nn.KLDivLoss",
             "Kullback-Leibler divergence",
             "torch.log(q), p",
-            _kl,
+            kl_divergence,
             mean_over_classes=True,
         ),
     )
 }
+
+# The losses of one scalar target and one scalar prediction: what a user density may give.
+SCALAR_LOSSES: tuple[str, ...] = ("MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss")
+# What a user density may match: one prediction, or a location and a scale.
+CUSTOM_LOSSES: tuple[str, ...] = (*SCALAR_LOSSES, "GaussianNLLLoss")
 
 
 def _terms(expr: sp.Expr, params: tuple[sp.Basic, ...]) -> dict[sp.Basic, sp.Expr]:

@@ -23,7 +23,9 @@ import sympy as sp
 
 from derive.analysis import Analysis
 from derive.codegen import numpy_function
+from derive.compile import reference_value
 from derive.errors import DeriveError
+from derive.family import Domain
 from derive.files import atomic_path
 from derive.steps import Derivation
 
@@ -43,36 +45,39 @@ class Curve:
     gradient: Any
 
 
-def _axis(variable: sp.Symbol) -> tuple[str, float, float]:
-    head = variable.name.split("_")[0]
-    if head in ("p", "q"):
-        return "probability", 0.005, 0.995
-    if head == "z":
-        return "logit", -8.0, 8.0
-    return "prediction", -3.0, 3.0
-
-
-def _point(expr_symbols: set[sp.Basic], x: sp.Symbol, classes: int, label_value: int) -> dict:
-    """Values for every symbol but ``x``: the first class is the target, other logits 0."""
+def _point(
+    expr_symbols: set[sp.Basic], x: sp.Symbol, d: Derivation, classes: int, label_value: int
+) -> dict:
+    """Values for every symbol but ``x``, from its domain: the first class is the target,
+    the other logits 0, the other probabilities share what x leaves."""
     values: dict[sp.Basic, sp.Expr] = {}
     for s in expr_symbols:
         if s == x:
             continue
-        head, _, tail = s.name.partition("_")
-        number = int(tail) if tail.isdigit() else None
-        if head == "y":
+        domain = d.model.domain_of(s.name)
+        number = _class_number(s.name)
+        if domain in (Domain.BINARY, Domain.LABELS, Domain.COUNT):
             values[s] = sp.Integer(label_value)
-        elif head == "t":
+        elif domain is Domain.ONEHOT:
             values[s] = sp.Integer(1 if number == 1 else 0)
-        elif head == "p" and number is not None:
+        elif domain is Domain.SIMPLEX and s.name in _names(d.variables.target):
             values[s] = sp.Rational(7, 10) if number == 1 else sp.Rational(3, 10) / (classes - 1)
-        elif head == "q":
+        elif domain is Domain.SIMPLEX:
             values[s] = (1 - x) / (classes - 1)
-        elif head == "z":
-            values[s] = sp.S.Zero
+        elif domain is not None:
+            values[s] = reference_value(domain, sp.Integer(classes))
         else:
             raise DeriveError(f"plot: no value for {s.name}")
     return values
+
+
+def _class_number(name: str) -> int | None:
+    tail = name.rpartition("_")[2]
+    return int(tail) if tail.isdigit() else None
+
+
+def _names(bases: tuple[sp.Basic, ...]) -> set[str]:
+    return {b.name for b in bases}  # type: ignore[attr-defined]
 
 
 def _evaluate(
@@ -98,19 +103,20 @@ def curves(d: Derivation, an: Analysis) -> tuple[str, Any, list[Curve]]:
     if d.model.classes is not None and not d.model.classes.is_Integer:
         raise DeriveError("plot needs a concrete number of classes (--classes K)")
     x = an.wrt[0]
-    what, low, high = _axis(x)
+    what, low, high = d.model.axis
     xs = np.linspace(low, high, POINTS)
     classes = int(d.model.classes) if d.model.classes is not None else 2
-    labels = [1, 0] if d.distribution == "bernoulli" else [0]
-    if d.distribution == "bernoulli" and an.comparison is not None:
+    binary = d.model.domain_of(d.variables.target[0].name) is Domain.BINARY  # type: ignore[attr-defined]
+    labels = [1, 0] if binary else [0]
+    if binary and an.comparison is not None:
         labels = [1]
     name = d.loss.loss.name if d.loss is not None else "derived loss"
     out: list[Curve] = []
     for label in labels:
-        values = _point(an.loss.free_symbols, x, classes, label)
+        values = _point(an.loss.free_symbols, x, d, classes, label)
         target = (
             f"y = {label}"
-            if d.distribution == "bernoulli"
+            if binary
             else ("target class 1" if d.model.classes is not None else f"y = {label}")
         )
         loss, grad = _evaluate(an.loss, an.wrt, x, xs, values)
@@ -121,7 +127,7 @@ def curves(d: Derivation, an: Analysis) -> tuple[str, Any, list[Curve]]:
                 sorted((s for s in c.mse.free_symbols if s.name.startswith("z")), key=str)
             )
             mx = mse_vars[0]
-            mse_values = _point(c.mse.free_symbols, mx, classes, label)
+            mse_values = _point(c.mse.free_symbols, mx, d, classes, label)
             mse = c.mse.xreplace({mx: x})
             mse_values = {k: v.xreplace({mx: x}) for k, v in mse_values.items()}
             wrt = tuple(v.xreplace({mx: x}) if v == mx else v for v in mse_vars)
@@ -130,7 +136,7 @@ def curves(d: Derivation, an: Analysis) -> tuple[str, Any, list[Curve]]:
             out.append(Curve(f"MSE on {head}", target, loss, grad))
     axis = f"{x.name.replace('_', '')} ({what}"
     if d.model.classes is not None:
-        axis += " of class 1; the other logits 0" if what == "logit" else " of class 1"
+        axis += " of class 1" + ("; the other logits 0" if d.model.predictor is Domain.REAL else "")
     return axis + ")", xs, out
 
 

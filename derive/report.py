@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.algebra import free_of
-from derive.distributions import with_sample_index
+from derive.compile import with_sample_index
 from derive.steps import Derivation
 
 __all__ = ["Conclusion", "Reduction", "conclude"]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 if TYPE_CHECKING:
-    from derive.distributions import Model
+    from derive.compile import Model
     from derive.losses import LossMatch
     from derive.rules import Rule
 
@@ -67,8 +67,13 @@ class Derivation:
     """From ``likelihood`` to the named loss, one justified step at a time.
 
     ``nll`` is the per-sample negative log-likelihood (nothing dropped),
-    ``loss`` the catalogue loss it matches (``None`` when it matches none),
-    with ``nll == loss.scale * loss.formula + loss.offset``.
+    ``derived`` the per-sample loss ℓ the rules reached (constants dropped, the
+    positive factor divided out), ``loss`` the catalogue loss it matches
+    (``None`` when it matches none), with ``nll == loss.scale * loss.formula + loss.offset``.
+
+    Notebook display (``to_latex``, ``to_markdown``, ``_repr_latex_``,
+    ``_repr_markdown_``) is attached by :mod:`derive.display`; this module
+    imports nothing above it.
     """
 
     distribution: str
@@ -78,6 +83,7 @@ class Derivation:
     likelihood: sp.Expr
     steps: tuple[Step, ...]
     nll: sp.Expr
+    derived: sp.Expr
     loss: LossMatch | None
     n: sp.Symbol
     sample_index: sp.Symbol
@@ -97,35 +103,3 @@ class Derivation:
             f"<Derivation {self.distribution} (link={self.link}{options}): "
             f"{len(self.steps)} steps, {loss}>"
         )
-
-    def to_latex(
-        self, *, standalone: bool = False, analysis: bool = True, compare: str | None = None
-    ) -> str:
-        """The proof as LaTeX: a fragment for a paper, or with ``standalone`` a document.
-
-        ``analysis`` adds the gradient, Hessian and convexity sections; ``compare="mse"``
-        the comparison with MSE on the predicted probability.
-        """
-        from derive.analysis import analyse
-        from derive.render.latex import render_latex
-
-        return render_latex(
-            self, analyse(self, compare) if analysis else None, standalone=standalone
-        )
-
-    def to_markdown(self, *, analysis: bool = True, compare: str | None = None) -> str:
-        """The proof as GitHub-flavoured Markdown (math in ``$…$`` and ``$$…$$``)."""
-        from derive.analysis import analyse
-        from derive.render.markdown import render_markdown
-
-        return render_markdown(self, analyse(self, compare) if analysis else None)
-
-    def _repr_latex_(self) -> str:
-        """Jupyter: the justified steps as one ``$\\displaystyle …$`` formula."""
-        from derive.render.markdown import repr_latex
-
-        return repr_latex(self)
-
-    def _repr_markdown_(self) -> str:
-        """Jupyter: the whole proof, with the analysis."""
-        return self.to_markdown()

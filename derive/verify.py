@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.algebra import free_of, proved_zero
-from derive.distributions import K, Model, n
+from derive.compile import K, Model, Sampled, n
+from derive.family import Domain
 from derive.functions import to_core
 from derive.steps import Derivation, Relation, Step
 
@@ -140,87 +141,77 @@ def _simplex(rng: random.Random, size: int) -> list[sp.Rational]:
     return [sp.Rational(r, total) for r in raw]
 
 
+def _draw(domain: Domain, rng: random.Random, label: int) -> sp.Rational:
+    """One exact value of a scalar domain (a label is the sample's class)."""
+    low, high = domain.sample_range
+    if domain is Domain.LABELS:
+        return sp.Integer(label)
+    if domain.discrete:
+        return sp.Integer(rng.randint(int(low), int(high)))
+    return _rational(rng, low, high)
+
+
+def _vector(domain: Domain, rng: random.Random, label: int, count: int) -> list[sp.Rational]:
+    """Exact values of one sample's class vector: a simplex, a one-hot or free entries."""
+    if domain is Domain.SIMPLEX:
+        return _simplex(rng, count)
+    if domain is Domain.ONEHOT:
+        return [sp.Integer(1 if c == label else 0) for c in range(1, count + 1)]
+    return [_draw(domain, rng, label) for _ in range(count)]
+
+
+def _assign(
+    values: dict[sp.Basic, sp.Basic],
+    sampled: Sampled,
+    s: int,
+    rng: random.Random,
+    label: int,
+    count: int,
+) -> None:
+    if sampled.per_class:
+        base = sampled.bases[0]
+        for c, value in enumerate(_vector(sampled.domain, rng, label, count), 1):
+            values[base[s, c]] = value
+    elif len(sampled.bases) > 1:
+        vector = _vector(sampled.domain, rng, label, len(sampled.bases))
+        for base, value in zip(sampled.bases, vector, strict=True):
+            values[base[s]] = value
+    else:
+        values[sampled.bases[0][s]] = _draw(sampled.domain, rng, label)
+
+
 def sample_point(
     expr: sp.Expr, model: Model, rng: random.Random, samples: int = 3, classes: int = 3
 ) -> dict[sp.Basic, sp.Basic]:
-    """Exact random values for every variable of ``expr`` once n and K are concrete."""
+    """Exact random values for every variable of ``expr`` once n and K are concrete.
+
+    Each variable is drawn from its declared domain; defined variables (label-smoothed
+    targets) are computed from their definitions.
+    """
     values: dict[sp.Basic, sp.Basic] = {}
-    for symbol in model.variables.nuisance:
-        values[symbol] = _rational(rng, 0.5, 2.0)
+    for symbol, domain in model.fixed:
+        values[symbol] = _draw(domain, rng, 1)
     count = (
         classes
         if model.classes is not None and not model.classes.is_Integer
         else (int(model.classes) if model.classes is not None else 0)
     )
-    labels = {s: rng.randint(1, count) if count else 0 for s in range(1, samples + 1)}
-    eps = sp.Rational(dict(model.options).get("label_smoothing", "0"))
+    ctx = model.context
     for s in range(1, samples + 1):
-        probs_q = _simplex(rng, count) if count else []
-        probs_p = _simplex(rng, count) if count else []
-        for base in model.variables.target + model.variables.prediction:
-            _assign(values, base, s, model, rng, labels[s], count, probs_q, probs_p)
-        _assign_concrete(values, model, s, rng, labels[s], count, probs_q, probs_p, eps)
+        label = rng.randint(1, count) if count else 1
+        for sampled in model.sampled:
+            _assign(values, sampled, s, rng, label, count)
+        for name, definition in ctx.definitions:
+            if not isinstance(name, sp.Indexed):
+                continue
+            rest = name.indices[1:]
+            indices = [tuple(c for _ in rest) for c in range(1, count + 1)] if rest else [()]
+            for index in indices:
+                key = name.base[(s, *index)]
+                local = definition.xreplace({ctx.sample_index: s})
+                local = local.xreplace(dict(zip(rest, index)))
+                values[key] = local.xreplace({K: count}).xreplace(values)
     return values
-
-
-def _assign(
-    values: dict[sp.Basic, sp.Basic],
-    base: sp.IndexedBase,
-    s: int,
-    model: Model,
-    rng: random.Random,
-    label: int,
-    count: int,
-    q: list[sp.Rational],
-    p: list[sp.Rational],
-) -> None:
-    name = base.name
-    if model.classes is not None and model.classes.is_Integer:
-        return
-    if name == "y" and model.distribution == "categorical":
-        values[base[s]] = sp.Integer(label)
-    elif name == "y" and model.distribution == "bernoulli":
-        values[base[s]] = sp.Integer(rng.randint(0, 1))
-    elif name in ("y", "f"):
-        values[base[s]] = _rational(rng, -3, 3)
-    elif name == "p" and model.distribution == "bernoulli":
-        values[base[s]] = _rational(rng, 0.05, 0.95)
-    elif name == "z" and model.distribution == "bernoulli":
-        values[base[s]] = _rational(rng, -4, 4)
-    elif model.distribution == "categorical":
-        for c in range(1, count + 1):
-            value = {"q": q[c - 1] if q else 0, "p": p[c - 1] if p else 0}.get(name)
-            values[base[s, c]] = value if value is not None else _rational(rng, -3, 3)
-        if model.context.one_hot is not None:
-            t = model.context.one_hot.indicator
-            for c in range(1, count + 1):
-                values[t[s, c]] = sp.Integer(1 if c == label else 0)
-            eps = sp.Rational(dict(model.options).get("label_smoothing", "0"))
-            smoothed = sp.IndexedBase("s", nonnegative=True)
-            for c in range(1, count + 1):
-                values[smoothed[s, c]] = (1 - eps) * values[t[s, c]] + eps / count
-
-
-def _assign_concrete(
-    values: dict[sp.Basic, sp.Basic],
-    model: Model,
-    s: int,
-    rng: random.Random,
-    label: int,
-    count: int,
-    q: list[sp.Rational],
-    p: list[sp.Rational],
-    eps: sp.Rational,
-) -> None:
-    if model.classes is None or not model.classes.is_Integer:
-        return
-    for c in range(1, count + 1):
-        one = sp.Integer(1 if c == label else 0)
-        values[sp.IndexedBase(f"t_{c}", integer=True, nonnegative=True)[s]] = one
-        values[sp.IndexedBase(f"p_{c}", nonnegative=True)[s]] = p[c - 1]
-        values[sp.IndexedBase(f"s_{c}", nonnegative=True)[s]] = (1 - eps) * one + eps / count
-        values[sp.IndexedBase(f"q_{c}", positive=True)[s]] = q[c - 1]
-        values[sp.IndexedBase(f"z_{c}", real=True)[s]] = _rational(rng, -3, 3)
 
 
 def _concrete(expr: sp.Expr, model: Model, samples: int = 3, classes: int = 3) -> sp.Expr:
@@ -232,10 +223,11 @@ def _concrete(expr: sp.Expr, model: Model, samples: int = 3, classes: int = 3) -
 
 def _numeric_error(residual: sp.Expr, step: Step, model: Model, rng: random.Random) -> float:
     values = sample_point(residual, model, rng)
+    label_bases = {
+        b for sampled in model.sampled if sampled.domain is Domain.LABELS for b in sampled.bases
+    }
     labels = {
-        k: v
-        for k, v in values.items()
-        if isinstance(k, sp.Indexed) and k.base.name == "y" and model.distribution == "categorical"
+        k: v for k, v in values.items() if isinstance(k, sp.Indexed) and k.base in label_bases
     }
     concrete = _concrete(residual, model)
     if labels:

@@ -8,7 +8,7 @@ import numpy as np
 import sympy as sp
 
 from derive.codegen import numpy_function
-from derive.distributions import K
+from derive.compile import K
 from derive.steps import Derivation
 
 CASES: list[tuple[str, dict[str, Any]]] = [

@@ -13,7 +13,7 @@ import torch
 from derive import derive
 from derive.analysis import A, B, analyse
 from derive.codegen import torch_function
-from derive.distributions import K
+from derive.compile import K
 from derive.functions import sigmoid
 from derive.steps import Derivation
 from tests.conftest import CASES, case_id

@@ -104,7 +104,7 @@ def test_text_ends_with_the_mse_conclusion(capsys: pytest.CaptureFixture[str]) -
         (["gaussian", "--classes", "3"], "only applies to categorical"),
         (["gaussian", "--format", "yaml"], "invalid choice"),
         (["x" * 5000], "unknown distribution"),
-        ([], "required"),
+        ([], "give a model"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

@@ -8,12 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from derive.catalog import ENTRIES, GALLERY
 from derive.cli import main
-from derive.gallery import gallery
+from derive.families import FAMILIES, GALLERY
+from derive.gallery import gallery, spec_files
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "derivations"
+SPECS = COMMITTED / "specs"
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -21,16 +22,17 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_every_built_in_model_and_link_is_in_the_gallery() -> None:
-    defaults = {e.name: e.default_link for e in ENTRIES}
+    defaults = {f.name: f.default_link for f in FAMILIES}
     shown = {(e.name, e.link or defaults[e.name]) for e in GALLERY}
-    for entry in ENTRIES:
-        for link, _ in entry.links:
-            assert (entry.name, link) in shown, (entry.name, link)
+    for family in FAMILIES:
+        for spec in family.links:
+            assert (family.name, spec.name) in shown, (family.name, spec.name)
     assert len({e.stem for e in GALLERY}) == len(GALLERY)
 
 
 def test_committed_gallery_is_fresh(tmp_path: Path) -> None:
     """Regenerate into a temporary folder: the committed derivations/ must be identical."""
+    shutil.copytree(SPECS, tmp_path / "specs")
     assert main(["all", "--out", str(tmp_path)]) == 0
     fresh, committed = _files(tmp_path), _files(COMMITTED)
     assert sorted(fresh) == sorted(committed), "run: derive all --out derivations"
@@ -48,7 +50,9 @@ def test_index_links_every_entry() -> None:
     for page in COMMITTED.iterdir():
         assert page.name == "index.md" or f"]({page.name})" in index, page.name
     rows = [line for line in index.splitlines() if line.startswith("| ") and "](" in line]
-    assert len(rows) == len(GALLERY)
+    assert len(rows) == len(GALLERY) + len(spec_files(str(SPECS)))
+    for spec in spec_files(str(SPECS)):
+        assert f"]({Path(spec).stem}.md)" in index
     assert all(("convex" in row) for row in rows)
 
 
@@ -57,6 +61,7 @@ def test_gallery_is_the_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> Non
     outputs = []
     for seed in ("0", "12345"):
         folder = tmp_path / f"seed-{seed}"
+        shutil.copytree(SPECS, folder / "specs")
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run(
             [exe, "all", "--out", str(folder)],
@@ -73,3 +78,14 @@ def test_gallery_renders_in_memory_with_an_index() -> None:
     files = gallery()
     assert set(files) == {f"{e.stem}{s}" for e in GALLERY for s in (".md", ".tex")} | {"index.md"}
     assert all(text.endswith("\n") for text in files.values())
+
+
+def test_spec_files_are_rendered_with_the_built_ins() -> None:
+    """At least Cauchy, Student-t and a Gaussian with learned scale, from derivations/specs."""
+    stems = {Path(p).stem for p in spec_files(str(SPECS))}
+    assert {"cauchy", "student-t", "gaussian-learned-scale"} <= stems
+    files = gallery(str(SPECS))
+    for stem in stems:
+        assert "derive --spec" in files[f"{stem}.md"]
+    assert "GaussianNLLLoss" in files["gaussian-learned-scale.md"]
+    assert "unnamed" in files["index.md"]

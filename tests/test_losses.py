@@ -11,7 +11,7 @@ import sympy as sp
 import torch
 
 from derive import derive
-from derive.distributions import build_model
+from derive.compile import compile_model as build_model
 from derive.losses import CATALOGUE, identify
 from derive.steps import Derivation
 from tests.conftest import CASES, case_id, evaluate

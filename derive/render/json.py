@@ -47,6 +47,7 @@ def to_dict(d: Derivation) -> dict[str, Any]:
             "sample_index": d.sample_index.name,
             "sample_count": d.n.name,
         },
+        "checks": list(d.model.family.checks),
         "likelihood": expression(d.likelihood),
         "nll": expression(d.nll),
         "loss": None,

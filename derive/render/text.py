@@ -5,7 +5,6 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.analysis import Analysis
-from derive.catalog import resolve
 from derive.render.analysis_text import analysis_lines
 from derive.render.unicode import unicode
 from derive.report import conclude
@@ -44,8 +43,7 @@ def _scaled(factor: sp.Expr, name: str) -> str:
 
 
 def render_text(d: Derivation, analysis: Analysis | None = None) -> str:
-    entry = resolve(d.distribution)
-    lines = [f"derive {d.distribution} (link: {d.link}) — {entry.summary}"]
+    lines = [f"derive {d.distribution} (link: {d.link}) — {d.model.family.summary}"]
     options = ", ".join(f"{k}={v}" for k, v in d.options)
     if options:
         lines.append(f"options: {options}")
@@ -58,6 +56,7 @@ def render_text(d: Derivation, analysis: Analysis | None = None) -> str:
         + ("; fixed " + ", ".join(unicode(s) for s in v.nuisance) if v.nuisance else "")
     )
     lines.extend(f"assume: {note}" for note in d.notes)
+    lines.extend(f"checked: {check}" for check in d.model.family.checks)
     lines.append("")
     lines.append("Likelihood of an i.i.d. sample")
     lines.append(f"  L(θ) = {unicode(d.likelihood)}")

@@ -9,7 +9,16 @@ from sympy.printing.str import StrPrinter
 
 __all__ = ["UnicodePrinter", "unicode"]
 
-_GREEK = {"sigma": "σ", "epsilon": "ε", "mu": "μ", "theta": "θ", "pi": "π", "eta": "η"}
+_GREEK = dict(
+    zip(
+        (
+            "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+            "sigma tau upsilon phi chi psi omega Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
+        ).split(),
+        "αβγδεζηθικλμνξπρστυφχψωΔΘΛΞΠΣΦΨΩ",
+        strict=True,
+    )
+)
 _SUB = dict(zip("0123456789aehijklmnoprstuvx+-=()", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₊₋₌₍₎"))
 _SUP = dict(zip("0123456789nKik+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹ⁿᴷⁱᵏ⁺⁻⁼⁽⁾"))
 
@@ -30,6 +39,9 @@ class UnicodePrinter(StrPrinter):
             sub = _script(tail, _SUB)
             return _GREEK.get(head, head) + (sub if sub else "_" + tail)
         return _GREEK.get(name, name)
+
+    def _print_gamma(self, expr: sp.Expr) -> str:
+        return f"Γ({self._print(expr.args[0])})"
 
     def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
         return self._print(expr.label)
@@ -102,7 +114,7 @@ class UnicodePrinter(StrPrinter):
         return f"[{a} = {b}]"
 
 
-def unicode(expr: sp.Basic) -> str:
-    """``expr`` as one line of readable Unicode math."""
-    text: str = UnicodePrinter({"order": "rev-lex"}).doprint(expr)
+def unicode(expr: sp.Basic, order: str = "rev-lex") -> str:
+    """``expr`` as one line of readable Unicode math (terms in ``order``)."""
+    text: str = UnicodePrinter({"order": order}).doprint(expr)
     return text.replace("-", "−")

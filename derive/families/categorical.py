@@ -1,0 +1,75 @@
+"""Class labels: y ∈ {1, …, K}, y ~ Categorical(q).
+
+Mass function of one observation: ∏_k q_k^{t_k} with the one-hot target
+t_k = [k = y] (or soft targets p_k ≥ 0 summing to one, or label-smoothed
+targets (1 − ε)·t_k + ε/K). With the identity link (the model outputs q on
+the simplex) the loss is −log q_y, ``torch.nn.NLLLoss`` on log q, or with soft
+targets the KL divergence up to the targets' entropy, ``torch.nn.KLDivLoss``;
+with the softmax link (q = softmax(z)) it is logsumexp(z) − z_y,
+``torch.nn.CrossEntropyLoss``, which takes class indices, probabilities and
+``label_smoothing``. K is symbolic unless ``--classes`` makes it concrete.
+
+The record is plain data; the SymPy work is in :mod:`derive.families._categorical`,
+loaded when a categorical model is compiled.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from derive.family import Domain, Family, Hooks, LinkSpec, Option, Role, Var
+
+if TYPE_CHECKING:
+    from derive.compile import Model
+
+__all__ = ["FAMILY"]
+
+
+def _compile(family: Family, link: str, options: dict[str, str | None]) -> Model:
+    from derive.families._categorical import compile_categorical
+
+    return compile_categorical(family, link, options)
+
+
+FAMILY = Family(
+    name="categorical",
+    aliases=(),
+    summary="y ∈ {1, …, K}, y ~ Categorical(q)",
+    variables=(
+        Var("y", Role.TARGET, Domain.LABELS),
+        Var("q", Role.PREDICTION, Domain.SIMPLEX),
+    ),
+    links=(
+        LinkSpec(
+            "identity",
+            ("NLLLoss", "KLDivLoss"),
+            "NLLLoss (on log q); KLDivLoss with --targets soft",
+        ),
+        LinkSpec("softmax", ("CrossEntropyLoss",), "CrossEntropyLoss", compare_mse=True),
+    ),
+    options=(
+        Option(
+            "classes",
+            "--classes",
+            "categorical: a concrete number of classes (2..64); default symbolic K",
+            metavar="K",
+            unset="K",
+            figure="3",
+        ),
+        Option(
+            "targets",
+            "--targets",
+            "categorical: class-index (one-hot) or probability targets",
+            metavar="{onehot,soft}",
+            choices=("onehot", "soft"),
+            default="onehot",
+        ),
+        Option(
+            "label_smoothing",
+            "--label-smoothing",
+            "categorical: smooth one-hot targets, 0 <= EPS < 1 (e.g. 0.1)",
+            metavar="EPS",
+        ),
+    ),
+    hooks=Hooks(compile=_compile),
+)

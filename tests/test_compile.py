@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derive.compile import compile_model, per_sample, with_sample_index
+from derive.errors import DeriveError
+from derive.family import Domain
+
+
+def test_options_are_validated() -> None:
+    with pytest.raises(DeriveError, match="2 to 64"):
+        compile_model("categorical", options={"classes": "65"})
+    with pytest.raises(DeriveError, match="cannot be used with --targets soft"):
+        compile_model("categorical", options={"targets": "soft", "label_smoothing": "0.2"})
+    with pytest.raises(DeriveError, match="one of"):
+        compile_model("poisson")
+    with pytest.raises(DeriveError, match="--classes only applies to categorical, not gaussian"):
+        compile_model("gaussian", options={"classes": "3"})
+    with pytest.raises(DeriveError, match="--targets must be one of onehot, soft"):
+        compile_model("categorical", options={"targets": "hard"})
+    assert compile_model("categorical", options={"label_smoothing": "1/10"}).options[-1] == (
+        "label_smoothing",
+        "1/10",
+    )
+
+
+def test_symbolic_and_concrete_classes() -> None:
+    symbolic = compile_model("categorical", "softmax")
+    assert isinstance(symbolic.density, sp.Product)
+    concrete = compile_model("categorical", "softmax", {"classes": 3})
+    assert [p.name for p in concrete.variables.prediction] == ["z_1", "z_2", "z_3"]
+
+
+def test_per_sample_round_trip() -> None:
+    model = compile_model("bernoulli", "logit")
+    i = sp.Symbol("i", integer=True, positive=True)
+    z = model.variables.prediction[0]
+    assert with_sample_index(per_sample(z[i] ** 2), model) == z[i] ** 2
+
+
+def test_everything_follows_from_the_domains() -> None:
+    """Assumptions, reference point, facts, sampling and axis come from the declared domains."""
+    bern = compile_model("bernoulli")
+    (p,) = bern.variables.prediction
+    (y,) = bern.variables.target
+    assert p.label.is_positive and y.label.is_integer and y.label.is_nonnegative
+    assert bern.reference == {"p": sp.Rational(1, 2)}
+    assert set(bern.facts) == {
+        1 - sp.Symbol("y", integer=True, nonnegative=True),
+        1 - sp.Symbol("p", positive=True),
+    }
+    assert bern.domain_of("y") is Domain.BINARY and bern.domain_of("p") is Domain.UNIT
+    assert bern.axis[0] == "probability" and bern.notes == ("y ∈ {0, 1}", "0 < p < 1")
+    logit = compile_model("bernoulli", "logit")
+    assert logit.domain_of("z") is Domain.REAL and logit.axis == ("logit", -8.0, 8.0)
+    assert logit.reference == {"z": 0} and logit.notes == ("y ∈ {0, 1}",)
+    gauss = compile_model("gaussian")
+    assert gauss.fixed == ((sp.Symbol("sigma", positive=True), Domain.POSITIVE),)
+    assert gauss.facts == () and gauss.predictor is Domain.REAL
+
+
+def test_a_link_must_fit_the_parameter_domain() -> None:
+    from dataclasses import replace
+
+    from derive.family import LinkSpec, resolve
+
+    bad = replace(resolve("bernoulli"), links=(LinkSpec("log"),))
+    with pytest.raises(DeriveError, match="log link gives p in the positive domain"):
+        compile_model(bad, "log")
+    # σ(z) ∈ (0, 1) is a real number: a logit link fits a real parameter
+    fits = replace(resolve("gaussian"), links=(LinkSpec("logit"),))
+    assert compile_model(fits, "logit").variables.prediction[0].name == "z"
