@@ -16,6 +16,7 @@ import sympy as sp
 from derive.catalog import resolve, resolve_link
 from derive.errors import DeriveError
 from derive.links import LINKS
+from derive.numbers import parse_fraction
 from derive.rules import (
     OneHot,
     OneHotSelection,
@@ -95,12 +96,7 @@ def at_reference(expr: sp.Basic, model: Model) -> sp.Basic:
 
 def _parse_fraction(text: str, what: str) -> Fraction:
     """A decimal or fraction from user text, exactly, without ``eval``."""
-    if len(text) > 32:
-        raise DeriveError(f"{what} is too long: {text[:32]}…")
-    try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise DeriveError(f"{what} must be a number like 0.1 or 1/10, got {text!r}") from None
+    return parse_fraction(text, what)
 
 
 def build_model(

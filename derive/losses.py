@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
 from derive.algebra import canonical, free_of, parameter_atoms, proved_zero, rename_dummies
 from derive.distributions import Model, at_reference, i, j, k, per_sample
 from derive.functions import softplus
+from derive.numbers import torch_literal
 
 __all__ = ["CATALOGUE", "LossMatch", "NamedLoss", "identify", "match_model"]
 
@@ -42,7 +44,7 @@ class NamedLoss:
         kwargs = ""
         options = dict(model.options)
         if "label_smoothing" in options:
-            kwargs = f"label_smoothing={float(sp.Rational(options['label_smoothing']))!r}"
+            kwargs = f"label_smoothing={torch_literal(Fraction(options['label_smoothing']))}"
         return f"{self.torch}({kwargs})({self.input})"
 
 

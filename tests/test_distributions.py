@@ -32,3 +32,18 @@ def test_per_sample_round_trip() -> None:
     i = sp.Symbol("i", integer=True, positive=True)
     z = model.variables.prediction[0]
     assert with_sample_index(per_sample(z[i] ** 2), model) == z[i] ** 2
+
+
+def test_label_smoothing_text_is_bounded_before_it_is_built() -> None:
+    """1e-9999 used to break str/int conversions later, 1e-99999999 took a minute."""
+    import time
+
+    for text in ("1e-9999", "1e-99999999", "0.999999999999999999999"):
+        start = time.perf_counter()
+        with pytest.raises(DeriveError, match="with at most 12 digits"):
+            build_model("categorical", label_smoothing=text)
+        assert time.perf_counter() - start < 0.5
+    assert build_model("categorical", label_smoothing="1e-3").options[-1] == (
+        "label_smoothing",
+        "1/1000",
+    )
