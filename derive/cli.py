@@ -2,8 +2,9 @@
 
 ``main(argv)`` returns the exit status. SymPy is imported only once a
 derivation is requested, so ``derive --help`` and ``derive list`` stay fast.
-Every user error is one line on stderr and exit status 2; ``-o FILE`` is
-written atomically (a temporary file renamed into place), never partially.
+Every user error is one line on stderr and exit status 2; ``-o FILE`` writes
+the file FILE names (through a symlink, keeping its mode) atomically, never
+partially, and refuses what is not a regular file; ``-o -`` is standard output.
 """
 
 from __future__ import annotations
@@ -201,8 +202,8 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.name == "plot":
         if args.model is None:
             raise DeriveError("plot needs a model: derive plot NAME [options] -o FILE")
-        if args.output is None:
-            raise DeriveError("plot needs -o FILE (.png, .pdf or .pgf)")
+        if args.output is None or args.output == "-":
+            raise DeriveError("plot needs -o FILE (.png, .pdf or .pgf), not standard output")
         if args.format != "text" or args.standalone:
             raise DeriveError("plot takes no --format: the -o suffix picks the figure type")
     elif args.model is not None:
@@ -233,15 +234,23 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def _write_gallery(folder: str) -> str:
+    """All files or none: every target is checked and written to a temporary file
+    before the first one is renamed into place (:func:`derive.files.atomic_paths`)."""
+    from derive.files import atomic_paths
     from derive.gallery import gallery
 
-    if not os.path.isdir(folder):
-        if os.path.exists(folder):
-            raise DeriveError(f"cannot write the gallery: {folder} is not a directory")
-        os.makedirs(folder)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise DeriveError(f"cannot write the gallery: {folder} is not a directory")
     files = gallery()
-    for name in sorted(files):
-        _write(files[name], os.path.join(folder, name))
+    names = sorted(files)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise DeriveError(f"cannot create {folder}: {error.strerror or error}") from None
+    with atomic_paths([os.path.join(folder, name) for name in names]) as temporaries:
+        for name, temporary in zip(names, temporaries):
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(files[name])
     return f"wrote {len(files)} files to {folder}\n"
 
 
@@ -259,7 +268,7 @@ def _plot(args: argparse.Namespace) -> str:
 
 
 def _write(text: str, path: str | None) -> None:
-    if path is None:
+    if path is None or path == "-":
         sys.stdout.write(text)
         return
     from derive.files import atomic_path
@@ -294,6 +303,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         _check_options(args)
+        if args.output is not None and args.output != "-":
+            from derive.files import check_writable
+
+            check_writable(args.output)  # before the work, not after
         if args.name == "list":
             _write(_list_json() if args.format == "json" else _list_text(), args.output)
             return 0

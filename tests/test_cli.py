@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import sympy as sp
 
 from derive.cli import main
+from derive.errors import DeriveError
 
 ACCEPTANCE = [
     (["gaussian"], "MSELoss"),
@@ -344,3 +346,79 @@ def test_help_lists_the_new_commands(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     for word in ("--standalone", "latex", "markdown", "derive all --out", "derive plot"):
         assert word in out
+
+
+def test_dash_output_is_standard_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["gaussian", "--format", "json", "-o", "-"], capsys)
+    assert code == 0 and err == ""
+    assert json.loads(out)["loss"]["name"] == "MSELoss"
+    code, out, _ = _run(["list", "-o", "-"], capsys)
+    assert code == 0 and "gaussian" in out
+    code, _, err = _run(["plot", "gaussian", "-o", "-"], capsys)
+    assert code == 2 and "not standard output" in err
+
+
+def test_output_through_a_symlink_keeps_the_link_and_the_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    real.chmod(0o600)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    code, _, err = _run(["gaussian", "-o", str(link)], capsys)
+    assert code == 0 and err == ""
+    assert link.is_symlink() and "MSELoss" in real.read_text(encoding="utf-8")
+    assert real.stat().st_mode & 0o7777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]
+
+
+def test_output_to_a_fifo_or_a_directory_is_refused_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import derive.cli as cli
+
+    def never(args: object) -> str:
+        raise AssertionError("derived before the output was checked")
+
+    monkeypatch.setattr(cli, "_derive_output", never)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "FIFO"), (tmp_path, "directory")):
+        code, out, err = _run(["gaussian", "-o", str(path)], capsys)
+        assert code == 2 and out == ""
+        assert err == f"derive: error: cannot write {path}: not a regular file ({kind})\n"
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["fifo"]
+
+
+def test_dev_null_is_refused_not_replaced(capsys: pytest.CaptureFixture[str]) -> None:
+    """Run as root, -o /dev/null used to replace the device with a regular file."""
+    from derive.files import check_writable
+
+    with pytest.raises(DeriveError):
+        check_writable("/dev/null")  # so that the next line cannot write it
+    code, _, err = _run(["gaussian", "-o", "/dev/null"], capsys)
+    assert code == 2
+    assert err == "derive: error: cannot write /dev/null: not a regular file (character device)\n"
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_all_writes_nothing_when_one_target_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import derive.gallery
+
+    pages = {"a.md": "A", "b.tex": "B", "index.md": "I"}
+    monkeypatch.setattr(derive.gallery, "gallery", lambda: dict(pages))
+    (tmp_path / "b.tex").mkdir()
+    code, out, err = _run(["all", "--out", str(tmp_path)], capsys)
+    assert code == 2 and out == ""
+    assert err == (
+        f"derive: error: cannot write {tmp_path / 'b.tex'}: not a regular file (directory)\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["b.tex"]  # no file, no temporary
+    (tmp_path / "b.tex").rmdir()
+    code, out, _ = _run(["all", "--out", str(tmp_path / "new")], capsys)
+    assert code == 0 and out == f"wrote 3 files to {tmp_path / 'new'}\n"
+    assert {p.name: p.read_text() for p in (tmp_path / "new").iterdir()} == pages
