@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -295,8 +296,34 @@ def _with_time_limit(seconds: int) -> object:
     return previous
 
 
+_NUMBER_OPTIONS = ("--label-smoothing", "--classes")
+
+
+def _join_negative_numbers(argv: Sequence[str]) -> list[str]:
+    """``--label-smoothing -1/10`` → ``--label-smoothing=-1/10``.
+
+    argparse takes a value that starts with ``-`` and is not a plain decimal
+    (``-1/10``, ``-1e-3``) for an unknown option ("expected one argument"); joined
+    to its option it reaches the range check and its message instead.
+    """
+    joined: list[str] = []
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--":
+            return [*joined, arg, *rest]
+        if arg in _NUMBER_OPTIONS and rest and re.match(r"-[0-9.]", rest[0]):
+            arg = f"{arg}={rest.pop(0)}"
+        joined.append(arg)
+    return joined
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 1 internal error)."""
+    return _main(_join_negative_numbers(sys.argv[1:] if argv is None else argv))
+
+
+def _main(argv: Sequence[str]) -> int:
     import signal
 
     limit = TIME_LIMIT_SECONDS

@@ -100,7 +100,11 @@ def test_text_ends_with_the_mse_conclusion(capsys: pytest.CaptureFixture[str]) -
         (["categorical", "--classes", "1"], "--classes"),
         (["categorical", "--classes", "abc"], "--classes"),
         (["categorical", "--label-smoothing", "1"], "--label-smoothing"),
-        (["categorical", "--label-smoothing", "-0.1"], "--label-smoothing"),
+        (["categorical", "--label-smoothing", "-0.1"], "--label-smoothing must be in [0, 1)"),
+        (["categorical", "--label-smoothing", "-1/10"], "--label-smoothing must be in [0, 1)"),
+        (["categorical", "--label-smoothing", "-1e-3"], "--label-smoothing must be in [0, 1)"),
+        (["categorical", "--label-smoothing=-1/10"], "--label-smoothing must be in [0, 1)"),
+        (["categorical", "--classes", "-3"], "--classes"),
         (["categorical", "--label-smoothing", "__import__('os')"], "--label-smoothing"),
         (["bernoulli", "--link", "softmx"], "choose one of: identity, logit"),
         (["gaussian", "--classes", "3"], "only applies to categorical"),
@@ -422,3 +426,31 @@ def test_all_writes_nothing_when_one_target_cannot_be_written(
     code, out, _ = _run(["all", "--out", str(tmp_path / "new")], capsys)
     assert code == 0 and out == f"wrote 3 files to {tmp_path / 'new'}\n"
     assert {p.name: p.read_text() for p in (tmp_path / "new").iterdir()} == pages
+
+
+@pytest.mark.parametrize(
+    "value", ["1e-9999", "1e-99999999", "0.999999999999999999999", "1" + "0" * 5000]
+)
+def test_label_smoothing_digits_are_capped_fast(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1e-9999 is a tiny number in [0, 1) but 9999 digits written out: rejected, in
+    milliseconds (it was an internal error; 1e-99999999 took a minute)."""
+    import time
+
+    start = time.perf_counter()
+    code, out, err = _run(["categorical", f"--label-smoothing={value}"], capsys)
+    assert time.perf_counter() - start < 1
+    assert code == 2 and out == ""
+    shown = value if len(value) <= 32 else value[:32] + "…"
+    assert err == (
+        "derive: error: --label-smoothing must be a number like 0.1 or 1/10 "
+        f"with at most 12 digits, got {shown!r}\n"
+    )
+
+
+def test_a_negative_looking_value_that_is_no_number_stays_an_argparse_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = _run(["categorical", "--label-smoothing", "-x"], capsys)
+    assert code == 2 and "expected one argument" in err
