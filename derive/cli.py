@@ -10,10 +10,13 @@ partially, and refuses what is not a regular file; ``-o -`` is standard output.
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from derive.catalog import ENTRIES
 from derive.errors import DeriveError
@@ -318,9 +321,56 @@ def _join_negative_numbers(argv: Sequence[str]) -> list[str]:
     return joined
 
 
+_PROBE = "σ∑—…√ℓ𝟙"  # characters the output uses, one beyond U+FFFF
+
+
+def _escape(error: UnicodeError) -> tuple[str, int]:
+    """``\\uXXXX`` for what the stream's encoding lacks (a surrogate pair above U+FFFF):
+    readable in text, and a valid escape inside the strings of ``--format json``."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    escaped = []
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped), error.end
+
+
+@contextmanager
+def _encodable_streams() -> Iterator[None]:
+    """While running, stdout and stderr escape what their encoding cannot take
+    (``PYTHONIOENCODING=ascii``) instead of raising ``UnicodeEncodeError``."""
+    codecs.register_error("derive.escape", _escape)
+    changed: list[tuple[io.TextIOWrapper, str]] = []
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper) or stream.errors not in (
+            "strict",
+            "surrogateescape",
+        ):
+            continue
+        try:
+            _PROBE.encode(stream.encoding)
+        except (UnicodeEncodeError, LookupError):
+            changed.append((stream, stream.errors))
+            stream.reconfigure(errors="derive.escape")
+    try:
+        yield
+    finally:
+        for stream, errors in changed:
+            try:
+                stream.reconfigure(errors=errors)
+            except (OSError, ValueError):  # pragma: no cover - closed meanwhile
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 1 internal error)."""
-    return _main(_join_negative_numbers(sys.argv[1:] if argv is None else argv))
+    with _encodable_streams():
+        return _main(_join_negative_numbers(sys.argv[1:] if argv is None else argv))
 
 
 def _main(argv: Sequence[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -454,3 +455,56 @@ def test_a_negative_looking_value_that_is_no_number_stays_an_argparse_error(
 ) -> None:
     code, _, err = _run(["categorical", "--label-smoothing", "-x"], capsys)
     assert code == 2 and "expected one argument" in err
+
+
+def _ascii_stream() -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="strict")
+
+
+def test_an_ascii_stdout_gets_escapes_not_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out, err = _ascii_stream(), _ascii_stream()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["gaussian"]) == 0
+    assert main(["categorical", "--classes", "x" * 50]) == 2
+    assert out.errors == "strict" and err.errors == "strict"  # restored afterwards
+    out.flush()
+    err.flush()
+    text = out.buffer.getvalue().decode("ascii")  # type: ignore[attr-defined]
+    assert "MSELoss" in text and "\\u03c3" in text  # σ
+    assert err.buffer.getvalue().decode("ascii").count("\n") == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gaussian"],
+        ["--help"],
+        ["list"],
+        ["list", "--format", "json"],
+        ["categorical", "--link", "softmax", "--format", "json"],
+        ["bernoulli", "--link", "logit", "--loss", "mse", "--format", "json"],
+        ["gausian"],
+    ],
+)
+def test_pythonioencoding_ascii(argv: list[str]) -> None:
+    """Through the interpreter, as a user's shell would run it; JSON stays valid JSON."""
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONIOENCODING="ascii", PYTHONPATH=str(root))
+    ascii_run = subprocess.run(
+        [sys.executable, "-m", "derive", *argv], capture_output=True, env=env, check=False
+    )
+    env["PYTHONIOENCODING"] = "utf-8"
+    utf8_run = subprocess.run(
+        [sys.executable, "-m", "derive", *argv], capture_output=True, env=env, check=False
+    )
+    assert ascii_run.returncode == utf8_run.returncode == (2 if argv == ["gausian"] else 0)
+    assert b"Traceback" not in ascii_run.stderr and b"internal error" not in ascii_run.stderr
+    out, err = ascii_run.stdout.decode("ascii"), ascii_run.stderr.decode("ascii")
+    if "json" in argv:
+        assert json.loads(out) == json.loads(utf8_run.stdout.decode("utf-8"))
+    else:
+        assert out.encode().decode("unicode_escape") == utf8_run.stdout.decode("utf-8")
+    assert err.count("\n") == (1 if argv == ["gausian"] else 0)
