@@ -134,7 +134,7 @@ def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("derive")
+        return version("derive-losses")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "unknown"
 

@@ -242,6 +242,30 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("derive ")
 
 
+def test_version_is_that_of_the_distribution_derive_losses(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The distribution is derive-losses (derive on PyPI is another project); the
+    import package and the command stay derive."""
+    import importlib.metadata
+    import tomllib
+
+    asked: list[str] = []
+
+    def version(name: str) -> str:
+        asked.append(name)
+        return "9.8.7"
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert asked == ["derive-losses"] and capsys.readouterr().out == "derive 9.8.7\n"
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == "derive-losses"
+    assert project["scripts"] == {"derive": "derive.cli:main"}
+
+
 def test_json_carries_gradient_hessian_and_verdict(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["bernoulli", "--link", "logit", "--format", "json"], capsys)
     assert code == 0
