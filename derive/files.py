@@ -50,6 +50,8 @@ def _failure(path: str, error: OSError) -> DeriveError:
 
 
 def _target(path: str) -> _Target:
+    if not path:  # realpath('') is the current folder
+        raise DeriveError("cannot write '': the path is empty")
     real = os.path.realpath(path)  # every symlink followed, dangling ones too
     try:
         existing: os.stat_result | None = os.stat(real)

@@ -76,6 +76,11 @@ def test_a_dangling_symlink_writes_its_target(tmp_path: Path) -> None:
     assert str(caught.value) == (f"cannot write {away}: no such directory {tmp_path / 'missing'}")
 
 
+def test_an_empty_path_is_refused() -> None:
+    with pytest.raises(DeriveError, match=r"^cannot write '': the path is empty$"):
+        check_writable("")
+
+
 def test_a_symlink_loop_is_one_line_naming_the_path(tmp_path: Path) -> None:
     loop = tmp_path / "loop"
     loop.symlink_to(loop)
