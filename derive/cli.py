@@ -2,8 +2,9 @@
 
 ``main(argv)`` returns the exit status. SymPy is imported only once a
 derivation is requested, so ``derive --help`` and ``derive list`` stay fast.
-Every user error is one line on stderr and exit status 2; ``-o FILE`` is
-written atomically (a temporary file renamed into place), never partially.
+Every user error is one line on stderr and exit status 2; ``-o FILE`` writes
+the file FILE names (through a symlink, keeping its mode) atomically, never
+partially, and refuses what is not a regular file; ``-o -`` is standard output.
 A user density (``custom``, ``--spec``) is parsed, derived and rendered in a
 worker process with a wall-clock and memory limit (:mod:`derive.sandbox`);
 only the rendered text comes back.
@@ -12,9 +13,13 @@ only the rendered text comes back.
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from derive.errors import DeriveError
 from derive.family import all_options, families
@@ -170,7 +175,7 @@ def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("derive")
+        return version("derive-losses")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "unknown"
 
@@ -323,8 +328,8 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.name == "plot":
         if args.model is None:
             raise DeriveError("plot needs a model: derive plot NAME [options] -o FILE")
-        if args.output is None:
-            raise DeriveError("plot needs -o FILE (.png, .pdf or .pgf)")
+        if args.output is None or args.output == "-":
+            raise DeriveError("plot needs -o FILE (.png, .pdf or .pgf), not standard output")
         if args.format != "text" or args.standalone:
             raise DeriveError("plot takes no --format: the -o suffix picks the figure type")
     elif args.model is not None:
@@ -352,23 +357,30 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def _write_gallery(folder: str) -> str:
+    """All files or none: every target is checked and written to a temporary file
+    before the first one is renamed into place (:func:`derive.files.atomic_paths`)."""
+    from derive.files import atomic_paths
     from derive.gallery import gallery
 
-    if not os.path.isdir(folder):
-        if os.path.exists(folder):
-            raise DeriveError(f"cannot write the gallery: {folder} is not a directory")
-        os.makedirs(folder)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise DeriveError(f"cannot write the gallery: {folder} is not a directory")
     files = gallery(os.path.join(folder, "specs"))
-    for name in sorted(files):
-        _write(files[name], os.path.join(folder, name))
+    names = sorted(files)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise DeriveError(f"cannot create {folder}: {error.strerror or error}") from None
+    with atomic_paths([os.path.join(folder, name) for name in names]) as temporaries:
+        for name, temporary in zip(names, temporaries):
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(files[name])
     return f"wrote {len(files)} files to {folder}\n"
 
 
 def _plot(args: argparse.Namespace) -> str:
     from derive.analysis import analyse
-    from derive.plot import plot
-
     from derive.family import resolve
+    from derive.plot import plot
 
     # a figure needs numbers: an option left symbolic takes the family's figure value
     for option in resolve(args.model).options:
@@ -381,7 +393,7 @@ def _plot(args: argparse.Namespace) -> str:
 
 
 def _write(text: str, path: str | None) -> None:
-    if path is None:
+    if path is None or path == "-":
         sys.stdout.write(text)
         return
     from derive.files import atomic_path
@@ -408,18 +420,101 @@ def _with_time_limit(seconds: int) -> object:
     return previous
 
 
+_TEXT_OPTIONS = ("--density", "--target", "--predict", "--fixed", "--domain", "--timeout")
+
+
+def _join_negative_numbers(argv: Sequence[str]) -> list[str]:
+    """``--label-smoothing -1/10`` → ``--label-smoothing=-1/10``; ``--density -y`` likewise.
+
+    argparse takes a value that starts with ``-`` and is not a plain decimal
+    (``-1/10``, ``-1e-3``) for an unknown option ("expected one argument"); joined
+    to its option it reaches the range check and its message instead. A density
+    or a name is joined whatever it starts with: those options always take a value.
+    """
+    numbers = {option.flag for option in all_options()}
+    joined: list[str] = []
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--":
+            return [*joined, arg, *rest]
+        if arg in numbers and rest and re.match(r"-[0-9.]", rest[0]):
+            arg = f"{arg}={rest.pop(0)}"
+        elif arg in _TEXT_OPTIONS and rest and rest[0].startswith("-"):
+            arg = f"{arg}={rest.pop(0)}"
+        joined.append(arg)
+    return joined
+
+
+_PROBE = "σ∑—…√ℓ𝟙"  # characters the output uses, one beyond U+FFFF
+
+
+def _escape(error: UnicodeError) -> tuple[str, int]:
+    """``\\uXXXX`` for what the stream's encoding lacks (a surrogate pair above U+FFFF):
+    readable in text, and a valid escape inside the strings of ``--format json``."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    escaped = []
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped), error.end
+
+
+@contextmanager
+def _encodable_streams() -> Iterator[None]:
+    """While running, stdout and stderr escape what their encoding cannot take
+    (``PYTHONIOENCODING=ascii``) instead of raising ``UnicodeEncodeError``."""
+    codecs.register_error("derive.escape", _escape)
+    changed: list[tuple[io.TextIOWrapper, str]] = []
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper) or stream.errors not in (
+            "strict",
+            "surrogateescape",
+        ):
+            continue
+        try:
+            _PROBE.encode(stream.encoding)
+        except (UnicodeEncodeError, LookupError):
+            changed.append((stream, stream.errors))
+            stream.reconfigure(errors="derive.escape")
+    try:
+        yield
+    finally:
+        for stream, errors in changed:
+            try:
+                stream.reconfigure(errors=errors)
+            except (OSError, ValueError):  # pragma: no cover - closed meanwhile
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 1 internal error)."""
+    with _encodable_streams():
+        return _main(_join_negative_numbers(sys.argv[1:] if argv is None else argv))
+
+
+def _main(argv: Sequence[str]) -> int:
     import signal
 
     limit = TIME_LIMIT_SECONDS
     try:
         args = _parser().parse_args(argv)
         _check_options(args)
+        if args.output is not None and args.output != "-":
+            from derive.files import check_writable
+
+            check_writable(args.output)  # before the work, not after
         if args.name == "list":
             _write(_list_json() if args.format == "json" else _list_text(), args.output)
             return 0
         limit = TIME_LIMIT_SECONDS * (3 if args.name == "all" else 1)
+        if args.name == "custom" or args.name is None:  # the worker has its own limit
+            limit = int(max(limit, _timeout(args.timeout) + 30))
         previous = _with_time_limit(limit)
         try:
             if args.name == "all":

@@ -152,7 +152,9 @@ def plot(d: Derivation, an: Analysis, path: str) -> None:
         import matplotlib
         from matplotlib.figure import Figure
     except ImportError:
-        raise DeriveError("derive plot needs matplotlib: pip install 'derive[plot]'") from None
+        raise DeriveError(
+            "derive plot needs matplotlib: pip install 'derive-losses[plot]'"
+        ) from None
     axis, xs, drawn = curves(d, an)
     title = f"{d.distribution}, {d.link} link"
     with matplotlib.rc_context(

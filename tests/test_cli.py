@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +16,7 @@ import pytest
 import sympy as sp
 
 from derive.cli import main
+from derive.errors import DeriveError
 
 ACCEPTANCE = [
     (["gaussian"], "MSELoss"),
@@ -98,7 +102,11 @@ def test_text_ends_with_the_mse_conclusion(capsys: pytest.CaptureFixture[str]) -
         (["categorical", "--classes", "1"], "--classes"),
         (["categorical", "--classes", "abc"], "--classes"),
         (["categorical", "--label-smoothing", "1"], "--label-smoothing"),
-        (["categorical", "--label-smoothing", "-0.1"], "--label-smoothing"),
+        (["categorical", "--label-smoothing", "-0.1"], "--label-smoothing must be in [0, 1)"),
+        (["categorical", "--label-smoothing", "-1/10"], "--label-smoothing must be in [0, 1)"),
+        (["categorical", "--label-smoothing", "-1e-3"], "--label-smoothing must be in [0, 1)"),
+        (["categorical", "--label-smoothing=-1/10"], "--label-smoothing must be in [0, 1)"),
+        (["categorical", "--classes", "-3"], "--classes"),
         (["categorical", "--label-smoothing", "__import__('os')"], "--label-smoothing"),
         (["bernoulli", "--link", "softmx"], "choose one of: identity, logit"),
         (["gaussian", "--classes", "3"], "only applies to categorical"),
@@ -235,6 +243,30 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("derive ")
 
 
+def test_version_is_that_of_the_distribution_derive_losses(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The distribution is derive-losses (derive on PyPI is another project); the
+    import package and the command stay derive."""
+    import importlib.metadata
+    import tomllib
+
+    asked: list[str] = []
+
+    def version(name: str) -> str:
+        asked.append(name)
+        return "9.8.7"
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert asked == ["derive-losses"] and capsys.readouterr().out == "derive 9.8.7\n"
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == "derive-losses"
+    assert project["scripts"] == {"derive": "derive.cli:main"}
+
+
 def test_json_carries_gradient_hessian_and_verdict(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["bernoulli", "--link", "logit", "--format", "json"], capsys)
     assert code == 0
@@ -344,3 +376,161 @@ def test_help_lists_the_new_commands(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     for word in ("--standalone", "latex", "markdown", "derive all --out", "derive plot"):
         assert word in out
+
+
+def test_dash_output_is_standard_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["gaussian", "--format", "json", "-o", "-"], capsys)
+    assert code == 0 and err == ""
+    assert json.loads(out)["loss"]["name"] == "MSELoss"
+    code, out, _ = _run(["list", "-o", "-"], capsys)
+    assert code == 0 and "gaussian" in out
+    code, _, err = _run(["plot", "gaussian", "-o", "-"], capsys)
+    assert code == 2 and "not standard output" in err
+
+
+def test_output_through_a_symlink_keeps_the_link_and_the_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    real.chmod(0o600)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    code, _, err = _run(["gaussian", "-o", str(link)], capsys)
+    assert code == 0 and err == ""
+    assert link.is_symlink() and "MSELoss" in real.read_text(encoding="utf-8")
+    assert real.stat().st_mode & 0o7777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]
+
+
+def test_output_to_a_fifo_or_a_directory_is_refused_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import derive.cli as cli
+
+    def never(args: object) -> str:
+        raise AssertionError("derived before the output was checked")
+
+    monkeypatch.setattr(cli, "_derive_output", never)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "FIFO"), (tmp_path, "directory")):
+        code, out, err = _run(["gaussian", "-o", str(path)], capsys)
+        assert code == 2 and out == ""
+        assert err == f"derive: error: cannot write {path}: not a regular file ({kind})\n"
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["fifo"]
+
+
+def test_dev_null_is_refused_not_replaced(capsys: pytest.CaptureFixture[str]) -> None:
+    """Run as root, -o /dev/null used to replace the device with a regular file."""
+    from derive.files import check_writable
+
+    with pytest.raises(DeriveError):
+        check_writable("/dev/null")  # so that the next line cannot write it
+    code, _, err = _run(["gaussian", "-o", "/dev/null"], capsys)
+    assert code == 2
+    assert err == "derive: error: cannot write /dev/null: not a regular file (character device)\n"
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_all_writes_nothing_when_one_target_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import derive.gallery
+
+    pages = {"a.md": "A", "b.tex": "B", "index.md": "I"}
+    monkeypatch.setattr(derive.gallery, "gallery", lambda specs=None: dict(pages))
+    (tmp_path / "b.tex").mkdir()
+    code, out, err = _run(["all", "--out", str(tmp_path)], capsys)
+    assert code == 2 and out == ""
+    assert err == (
+        f"derive: error: cannot write {tmp_path / 'b.tex'}: not a regular file (directory)\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["b.tex"]  # no file, no temporary
+    (tmp_path / "b.tex").rmdir()
+    code, out, _ = _run(["all", "--out", str(tmp_path / "new")], capsys)
+    assert code == 0 and out == f"wrote 3 files to {tmp_path / 'new'}\n"
+    assert {p.name: p.read_text() for p in (tmp_path / "new").iterdir()} == pages
+
+
+@pytest.mark.parametrize(
+    "value", ["1e-9999", "1e-99999999", "0.999999999999999999999", "1" + "0" * 5000]
+)
+def test_label_smoothing_digits_are_capped_fast(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1e-9999 is a tiny number in [0, 1) but 9999 digits written out: rejected, in
+    milliseconds (it was an internal error; 1e-99999999 took a minute)."""
+    import time
+
+    start = time.perf_counter()
+    code, out, err = _run(["categorical", f"--label-smoothing={value}"], capsys)
+    assert time.perf_counter() - start < 1
+    assert code == 2 and out == ""
+    shown = value if len(value) <= 32 else value[:32] + "…"
+    assert err == (
+        "derive: error: --label-smoothing must be a number like 0.1 or 1/10 "
+        f"with at most 12 digits, got {shown!r}\n"
+    )
+
+
+def test_a_negative_looking_value_that_is_no_number_stays_an_argparse_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = _run(["categorical", "--label-smoothing", "-x"], capsys)
+    assert code == 2 and "expected one argument" in err
+
+
+def _ascii_stream() -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="strict")
+
+
+def test_an_ascii_stdout_gets_escapes_not_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out, err = _ascii_stream(), _ascii_stream()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["gaussian"]) == 0
+    assert main(["categorical", "--classes", "x" * 50]) == 2
+    assert out.errors == "strict" and err.errors == "strict"  # restored afterwards
+    out.flush()
+    err.flush()
+    text = out.buffer.getvalue().decode("ascii")  # type: ignore[attr-defined]
+    assert "MSELoss" in text and "\\u03c3" in text  # σ
+    assert err.buffer.getvalue().decode("ascii").count("\n") == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gaussian"],
+        ["--help"],
+        ["list"],
+        ["list", "--format", "json"],
+        ["categorical", "--link", "softmax", "--format", "json"],
+        ["bernoulli", "--link", "logit", "--loss", "mse", "--format", "json"],
+        ["gausian"],
+    ],
+)
+def test_pythonioencoding_ascii(argv: list[str]) -> None:
+    """Through the interpreter, as a user's shell would run it; JSON stays valid JSON."""
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONIOENCODING="ascii", PYTHONPATH=str(root))
+    ascii_run = subprocess.run(
+        [sys.executable, "-m", "derive", *argv], capture_output=True, env=env, check=False
+    )
+    env["PYTHONIOENCODING"] = "utf-8"
+    utf8_run = subprocess.run(
+        [sys.executable, "-m", "derive", *argv], capture_output=True, env=env, check=False
+    )
+    assert ascii_run.returncode == utf8_run.returncode == (2 if argv == ["gausian"] else 0)
+    assert b"Traceback" not in ascii_run.stderr and b"internal error" not in ascii_run.stderr
+    out, err = ascii_run.stdout.decode("ascii"), ascii_run.stderr.decode("ascii")
+    if "json" in argv:
+        assert json.loads(out) == json.loads(utf8_run.stdout.decode("utf-8"))
+    else:
+        unescaped = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), out)
+        assert unescaped == utf8_run.stdout.decode("utf-8")
+    assert err.count("\n") == (1 if argv == ["gausian"] else 0)

@@ -71,3 +71,18 @@ def test_a_link_must_fit_the_parameter_domain() -> None:
     # σ(z) ∈ (0, 1) is a real number: a logit link fits a real parameter
     fits = replace(resolve("gaussian"), links=(LinkSpec("logit"),))
     assert compile_model(fits, "logit").variables.prediction[0].name == "z"
+
+
+def test_label_smoothing_text_is_bounded_before_it_is_built() -> None:
+    """1e-9999 used to break str/int conversions later, 1e-99999999 took a minute."""
+    import time
+
+    for text in ("1e-9999", "1e-99999999", "0.999999999999999999999"):
+        start = time.perf_counter()
+        with pytest.raises(DeriveError, match="with at most 12 digits"):
+            compile_model("categorical", options={"label_smoothing": text})
+        assert time.perf_counter() - start < 0.5
+    assert compile_model("categorical", options={"label_smoothing": "1e-3"}).options[-1] == (
+        "label_smoothing",
+        "1/1000",
+    )

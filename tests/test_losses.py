@@ -218,3 +218,13 @@ def test_catalogue_names_are_torch_classes() -> None:
         module, _, cls = loss.torch.rpartition(".")
         assert module == "torch.nn"
         assert isinstance(getattr(torch.nn, cls), type)
+
+
+def test_call_prints_the_exact_label_smoothing() -> None:
+    """float(1/3) is not 1/3: the call shows a literal meaning exactly the derived value."""
+    cross_entropy = CATALOGUE["CrossEntropyLoss"]
+    for text, shown in (("0.1", "0.1"), ("1/4", "0.25"), ("1/3", "1/3"), ("1e-12", "1e-12")):
+        model = build_model("categorical", "softmax", {"label_smoothing": text})
+        assert cross_entropy.call(model) == (
+            f"torch.nn.CrossEntropyLoss(label_smoothing={shown})(z, y)"
+        )

@@ -94,3 +94,17 @@ def test_bad_requests_are_one_line_errors(
     with pytest.raises(DeriveError, match="concrete number of classes"):
         d = derive("categorical")
         curves(d, analyse(d))
+
+
+def test_missing_matplotlib_names_the_distribution_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The distribution is derive-losses: 'derive[plot]' would install an unrelated project."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
+    d = derive("gaussian")
+    with pytest.raises(DeriveError) as caught:
+        plot(d, analyse(d), str(tmp_path / "x.png"))
+    assert str(caught.value) == "derive plot needs matplotlib: pip install 'derive-losses[plot]'"
+    assert list(tmp_path.iterdir()) == []

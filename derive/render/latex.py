@@ -454,7 +454,9 @@ class ProofPrinter(LatexPrinter):
         notes = [self.words(note) for note in d.notes]
         lead += "".join("; " + note for note in notes) + "."
         blocks.append(self.strong("Proposition.") + " " + lead)
-        checks = [self.words(check[:1].upper() + check[1:]) + "." for check in d.model.family.checks]
+        checks = [
+            self.words(check[:1].upper() + check[1:]) + "." for check in d.model.family.checks
+        ]
         if checks:
             blocks.append(" ".join(checks))
         conclusion = conclude(d)
