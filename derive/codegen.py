@@ -7,6 +7,7 @@ logit (|z| ≥ 30) evaluates without overflow or cancellation.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,10 +27,19 @@ class StableNumPyPrinter(NumPyPrinter):
     def _print_sigmoid(self, expr: sp.Function) -> str:
         return f"numpy.exp(-numpy.logaddexp(0, -({self._print(expr.args[0])})))"
 
+    def _print_gamma(self, expr: sp.Function) -> str:
+        """Γ elementwise (NumPy has none; ``math.gamma`` takes one number at a time)."""
+        return f"numpy.vectorize(math.gamma)({self._print(expr.args[0])})"
+
+    def _print_loggamma(self, expr: sp.Function) -> str:
+        return f"numpy.vectorize(math.lgamma)({self._print(expr.args[0])})"
+
 
 def numpy_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any]:
     """A NumPy function of ``symbols`` computing ``expr`` (an expression derive built)."""
-    return sp.lambdify(list(symbols), expr, modules="numpy", printer=StableNumPyPrinter)
+    return sp.lambdify(
+        list(symbols), expr, modules=[{"math": math}, "numpy"], printer=StableNumPyPrinter
+    )
 
 
 class StableTorchPrinter(TorchPrinter):

@@ -75,8 +75,10 @@ def _per_sample_nll(expr: sp.Expr, model: Model) -> sp.Expr:
     """The summand of −log L = Σ_i nll_i, sample index removed, nothing dropped."""
     split = split_sample_sum(expr, model.context)
     if split is None:
-        raise RuntimeError(
-            "the log rules did not reach a sum over samples; this is a bug in derive"
+        raise DeriveError(
+            "the log-likelihood does not split into a sum over samples: derive could not "
+            "prove the density positive on the support (declare the domains with "
+            "--support and --domain)"
         )
     return per_sample(sp.expand(split[0], deep=False, log=False))  # type: ignore[no-any-return]
 

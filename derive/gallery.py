@@ -13,7 +13,7 @@ partial file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from derive.analysis import Analysis, analyse
 from derive.engine import derive
@@ -90,6 +90,9 @@ def _spec_row(path: str) -> Row:
     from derive.spec import request_from_file
 
     request = request_from_file(path)
+    # the command that reproduces the page, from the gallery's folder, wherever that is
+    shown = os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))
+    request = replace(request, source=(("--spec", shown),))
     d = derive(family_from_request(request), link=request.link)
     stem = os.path.splitext(os.path.basename(path))[0]
     return _page_row(stem, d, analyse(d))
@@ -98,12 +101,12 @@ def _spec_row(path: str) -> Row:
 def _bounded_spec_row(path: str) -> Row:
     from derive.sandbox import run_bounded
 
-    def as_data(p: str) -> list[object]:
+    def as_data(p: str) -> list[str]:
         row = _spec_row(p)
-        return [row.stem, list(row.cells), row.markdown, row.latex]
+        return [row.stem, *row.cells, row.markdown, row.latex]
 
-    stem, cells, markdown, latex = run_bounded(as_data, path, timeout=SPEC_SECONDS)
-    return Row(str(stem), tuple(str(c) for c in cells), str(markdown), str(latex))
+    data = run_bounded(as_data, path, timeout=SPEC_SECONDS)
+    return Row(data[0], tuple(data[1:-2]), data[-2], data[-1])
 
 
 def index(rows: list[Row], example: str = "derive gaussian") -> str:
@@ -125,7 +128,7 @@ def index(rows: list[Row], example: str = "derive gaussian") -> str:
         "",
         "Reproduce one page with the command on its second line, for example "
         f"`{example} --format markdown`. The pages from `specs/*.toml` are "
-        "user densities written in LaTeX (`derive --spec specs/NAME.toml`).",
+        "user densities written in LaTeX; run their commands in this folder.",
         "",
     ]
     return "\n".join(lines)

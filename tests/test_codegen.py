@@ -17,3 +17,12 @@ def test_stable_at_saturation() -> None:
     np.testing.assert_allclose(
         g(values), [0.0, 1 / (1 + np.exp(30)), 0.5, 1 / (1 + np.exp(-30)), 1.0], rtol=1e-12
     )
+
+
+def test_gamma_is_elementwise() -> None:
+    import math
+
+    nu = sp.Symbol("nu", positive=True)
+    values = numpy_function(sp.log(sp.gamma(nu / 2)) + sp.loggamma(nu), [nu])(np.array([1.0, 5.0]))
+    expected = [math.log(math.gamma(v / 2)) + math.lgamma(v) for v in (1.0, 5.0)]
+    np.testing.assert_allclose(values, expected, rtol=1e-12)
