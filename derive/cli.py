@@ -432,6 +432,7 @@ def _join_negative_numbers(argv: Sequence[str]) -> list[str]:
     or a name is joined whatever it starts with: those options always take a value.
     """
     numbers = {option.flag for option in all_options()}
+    flags = set(_parser()._option_string_actions)
     joined: list[str] = []
     rest = list(argv)
     while rest:
@@ -440,7 +441,7 @@ def _join_negative_numbers(argv: Sequence[str]) -> list[str]:
             return [*joined, arg, *rest]
         if arg in numbers and rest and re.match(r"-[0-9.]", rest[0]):
             arg = f"{arg}={rest.pop(0)}"
-        elif arg in _TEXT_OPTIONS and rest and rest[0].startswith("-"):
+        elif arg in _TEXT_OPTIONS and rest and rest[0].startswith("-") and rest[0] not in flags:
             arg = f"{arg}={rest.pop(0)}"
         joined.append(arg)
     return joined

@@ -141,6 +141,9 @@ def family_from_request(request: CustomRequest) -> Family:
             f"the density uses {unknown[0]}, which is not the target, predicted or fixed "
             f"(add --fixed {unknown[0]} or --predict {unknown[0]})"
         )
+    for name in fixed:
+        if name not in used:
+            raise DeriveError(f"{name} is declared --fixed, but the density does not use it")
     if target not in used:
         raise DeriveError(f"the density does not depend on the target {target}")
     for p in predict:
@@ -149,7 +152,7 @@ def family_from_request(request: CustomRequest) -> Family:
     variables = (
         Var(target, Role.TARGET, support),
         *(Var(p, Role.PREDICTION, domains[p]) for p in predict),
-        *(Var(f, Role.FIXED, domains[f]) for f in fixed if f in used),
+        *(Var(f, Role.FIXED, domains[f]) for f in fixed),
     )
     symbols = {v.name: sp.Symbol(v.name, **v.domain.assumptions) for v in variables}
     typed = expr.xreplace({sp.Symbol(n): s for n, s in symbols.items()})

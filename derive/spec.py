@@ -58,7 +58,7 @@ def request_from_args(args: argparse.Namespace) -> CustomRequest:
         target=args.target,
         predict=split_names(args.predict, "--predict"),
         fixed=split_names(args.fixed, "--fixed"),
-        support=args.support or "real",
+        support="real" if args.support is None else args.support,
         domains=_domains(args.domain),
         source=tuple(source),
     )
