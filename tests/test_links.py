@@ -12,3 +12,13 @@ def test_inverse_links() -> None:
     assert LINKS["logit"].inverse(z) == sigmoid(z)
     total = sp.exp(z) + 1
     assert sp.simplify(LINKS["softmax"].inverse(z, total) - sp.exp(z) / total) == 0
+
+
+def test_log_link_and_domains() -> None:
+    from derive.family import Domain
+
+    z = sp.Symbol("z", real=True)
+    assert LINKS["log"].inverse(z) == sp.exp(z)
+    assert LINKS["log"].fits(Domain.POSITIVE) and LINKS["log"].fits(Domain.REAL)
+    assert not LINKS["log"].fits(Domain.UNIT)
+    assert LINKS["logit"].fits(Domain.UNIT) and LINKS["identity"].fits(Domain.BINARY)
