@@ -134,6 +134,11 @@ def family_from_request(request: CustomRequest) -> Family:
             raise DeriveError("the target's domain is --support, not --domain")
         domains[name] = _domain(text, f"--domain {name}")
     expr = parse_density(request.density)
+    if expr.has(sp.Sum, sp.Product, sp.Indexed):
+        raise DeriveError(
+            "a sum or product inside the density of one observation is not supported: "
+            "write the density of one scalar observation (derive takes the product over samples)"
+        )
     used = sorted(s.name for s in expr.free_symbols if isinstance(s, sp.Symbol))
     unknown = [u for u in used if u not in declared]
     if unknown:
