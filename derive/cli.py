@@ -189,7 +189,7 @@ def _list_text() -> str:
             lines.append(f"{name:<12} {aliases:<9} {spec.name:<10} {spec.shows}")
     lines.append(
         "custom       (LaTeX)   identity, logit, log   any of MSELoss, L1Loss, BCELoss, "
-        "BCEWithLogitsLoss, GaussianNLLLoss it is proved to match"
+        "BCEWithLogitsLoss, PoissonNLLLoss, GaussianNLLLoss it is proved to match"
     )
     return "\n".join(lines) + "\n"
 

@@ -110,6 +110,13 @@ def _gaussian_nll(m: Model) -> sp.Expr:
     return (sp.log(s**2) + (y - f) ** 2 / s**2) / 2
 
 
+def _poisson_log_input(m: Model) -> sp.Expr:
+    """exp(input) − target·input: PoissonNLLLoss with its default ``log_input=True`` and
+    ``full=False`` (the Stirling term is not part of ℓ)."""
+    z, y = _one(m)[i], _target(m)[i]  # type: ignore[index]
+    return sp.exp(z) - y * z
+
+
 def _bce_logits(m: Model) -> sp.Expr:
     z, y = _one(m)[i], _target(m)[i]  # type: ignore[index]
     return softplus(z) - y * z
@@ -127,6 +134,13 @@ CATALOGUE: dict[str, NamedLoss] = {
             "binary cross-entropy with logits",
             "{0}, {y}",
             _bce_logits,
+        ),
+        NamedLoss(
+            "PoissonNLLLoss",
+            "torch.nn.PoissonNLLLoss",
+            "Poisson negative log-likelihood",
+            "{0}, {y}",
+            _poisson_log_input,
         ),
         NamedLoss(
             "GaussianNLLLoss",
@@ -162,7 +176,13 @@ CATALOGUE: dict[str, NamedLoss] = {
 }
 
 # The losses of one scalar target and one scalar prediction: what a user density may give.
-SCALAR_LOSSES: tuple[str, ...] = ("MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss")
+SCALAR_LOSSES: tuple[str, ...] = (
+    "MSELoss",
+    "L1Loss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "PoissonNLLLoss",
+)
 # What a user density may match: one prediction, or a location and a scale.
 CUSTOM_LOSSES: tuple[str, ...] = (*SCALAR_LOSSES, "GaussianNLLLoss")
 

@@ -197,3 +197,22 @@ def test_the_worker_is_stopped_at_the_time_limit(capsys: pytest.CaptureFixture[s
     code, out, err = _run([*argv, "--timeout", "0.01"], capsys)
     assert time.monotonic() - start < 5
     assert code == 2 and out == "" and err == "derive: error: gave up after 0.01 s\n"
+
+
+def test_poisson_with_log_link_is_poisson_nll_loss_in_torch() -> None:
+    """λ = e^z: the loss e^z − y·z is PoissonNLLLoss(log_input=True); log Γ(y + 1) is dropped."""
+    poisson = r"\frac{\lambda^{y} e^{-\lambda}}{\Gamma\left(y+1\right)}"
+    family = custom_family(poisson, predict="lambda", support="count")
+    assert any(c.startswith("the density is normalised") for c in family.checks)
+    d = derive(family, link="log")
+    assert d.loss is not None and d.loss.loss.name == "PoissonNLLLoss" and d.loss.scale == 1
+    rng = np.random.default_rng(2)
+    data = {"y": rng.poisson(3.0, size=N).astype(float), "z": rng.normal(size=N)}
+    loss = evaluate(d.loss.formula, d, data)
+    want = torch.nn.PoissonNLLLoss(reduction="none")(_torch(data["z"]), _torch(data["y"]))
+    np.testing.assert_allclose(loss, want.numpy(), rtol=1e-10, atol=1e-10)
+    nll = evaluate(d.nll, d, data)
+    rate = torch.distributions.Poisson(torch.exp(_torch(data["z"])))
+    np.testing.assert_allclose(nll, -rate.log_prob(_torch(data["y"])).numpy(), rtol=1e-9)
+    assert all(check.ok for check in check_derivation(d))
+    assert analyse(d).verdict.verdict == "convex"
