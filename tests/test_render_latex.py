@@ -164,6 +164,8 @@ def test_a_fragment_compiles_inside_a_paper(tmp_path: Path) -> None:
 
 
 def test_code_is_escaped_for_latex() -> None:
-    assert ProofPrinter().code("a_b{c}%'#&~") == (
-        r"\texttt{a\_b\{c\}\%\textquotesingle{}\#\&\textasciitilde{}}"
+    assert ProofPrinter().code("a_b{c}%'#&~\\^") == (
+        r"\texttt{a\_b\char123{}c\char125{}\%\textquotesingle{}\#\&\char126{}\char92{}\char94{}}"
     )
+    long = ProofPrinter().code("--density " + "(a+b)" * 10)
+    assert long.count(r"\allowbreak{}") == 20 and long.startswith(r"\texttt{--density (a+")

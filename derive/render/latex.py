@@ -95,6 +95,18 @@ def command_line(d: Derivation, compare: str | None = None) -> str:
     return " ".join(words)
 
 
+# The typewriter font has these glyphs itself (OT1 cmtt); \{ would borrow the math font's.
+_TT = {
+    "\\": r"\char92{}",
+    "{": r"\char123{}",
+    "}": r"\char125{}",
+    "^": r"\char94{}",
+    "~": r"\char126{}",
+    "'": r"\textquotesingle{}",
+}
+_BREAK_AFTER = ")}+-,"
+LONG_WORD = 30
+
 _SIZING = re.compile(r"\\(left|right|bigg?[lr]?|Bigg?[lr]?|displaystyle|operatorname\*?|mathrm)\b")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
 
@@ -165,8 +177,20 @@ class ProofPrinter(LatexPrinter):
         return f"${tex}$"
 
     def code(self, text: str) -> str:
-        escaped = prose_text(text, "latex").replace("'", r"\textquotesingle{}")
-        return r"\texttt{%s}" % escaped
+        """Typewriter text: specials by their typewriter glyph, long words breakable.
+
+        A long word (a density's LaTeX in a command line) may break after a closing
+        bracket or an operator, so it does not run into the margin.
+        """
+        words = []
+        for word in text.split(" "):
+            escaped = []
+            for char in word:
+                escaped.append(_TT.get(char) or prose_text(char, "latex"))
+                if len(word) > LONG_WORD and char in _BREAK_AFTER:
+                    escaped.append(r"\allowbreak{}")
+            words.append("".join(escaped))
+        return r"\texttt{%s}" % " ".join(words)
 
     def strong(self, text: str) -> str:
         return r"\textbf{%s}" % text
