@@ -191,7 +191,7 @@ def _linear(
         wv = Verdict(
             CONVEX,
             (W,),
-            f"ℓ is convex in {z} and {z} = wᵀx is affine in w; "
+            f"ℓ is convex in {unicode(z)} and {unicode(z)} = wᵀx is affine in w; "
             "a convex function of an affine map is convex "
             f"(∇²_w ℓ = ℓ''({z})·x xᵀ and vᵀ x xᵀ v = (xᵀv)² ≥ 0)",
             certificate=second,
@@ -239,7 +239,7 @@ def _kink(loss: sp.Expr, f: sp.Symbol) -> Kink | None:
     root = sp.expand(f - u / a)
     gradient = sp.diff(loss, f)
     slope = sp.Abs(alpha * a)
-    at, off = f"{f} = {unicode(root)}", f"{f} ≠ {unicode(root)}"
+    at, off = f"{unicode(f)} = {unicode(root)}", f"{unicode(f)} ≠ {unicode(root)}"
     note = (
         f"ℓ is not differentiable at {at}: the gradient is {unicode(gradient, 'none')} for {off}, "
         f"and the subdifferential at {at} is [−{unicode(slope)}, {unicode(slope)}]; "

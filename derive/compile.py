@@ -28,6 +28,7 @@ from derive.family import (
     resolve_link,
 )
 from derive.links import LINKS, Link
+from derive.render.unicode import unicode
 from derive.rules import Rule, RuleContext
 from derive.steps import Variables
 
@@ -249,15 +250,17 @@ def _compile_scalar(family: Family, link_name: str) -> Model:
     values.update({var.name: value for var, _, _, value in predictors})
     values.update({symbol.name: symbol for symbol, _ in fixed})
     density = family.density(values)
-    positive = tuple(1 - value for var, _, _, value in predictors if var.domain is Domain.UNIT)
+    # 1 − x > 0 on the open unit interval: the log rules may split log(1 − x)
+    unit = [value for var, _, _, value in predictors if var.domain is Domain.UNIT]
+    unit += [y[i]] if target.domain is Domain.UNIT else []
+    positive = tuple(1 - value for value in unit)
     facts: list[sp.Expr] = []
     pairs = [(y, target.domain)] + [(base, domain) for _, base, domain, _ in predictors]
     for base, domain in pairs:
         if domain.upper_facts():
             facts.append(1 - sp.Symbol(base.name, **domain.assumptions))
-    notes = tuple(
-        note for note in (domain.note(base.name) for base, domain in pairs) if note is not None
-    )
+    shown = [(unicode(sp.Symbol(base.name)), domain) for base, domain in pairs]
+    notes = tuple(note for note in (domain.note(name) for name, domain in shown) if note)
     spec = family.link(link_name)
     bases = tuple(base for _, base, _, _ in predictors)
     return Model(

@@ -22,6 +22,7 @@ as the built-in families. Work on user text should run in a bounded worker
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -59,8 +60,8 @@ _PARAMETER_DEFAULT: dict[Domain, Domain] = {
 LINK_NAMES = ("identity", "logit", "log")
 MAX_NAMES = 12
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,23}$")
-CHECK_SECONDS = 3.0
-POINTS = 24
+CHECK_SECONDS = 4.0
+POINTS = 120
 
 
 @dataclass(frozen=True)
@@ -234,12 +235,24 @@ def _grid(domain: Domain) -> list[sp.Rational]:
 
 
 def _points(symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]) -> list[dict]:
-    """A small deterministic set of exact points of the support."""
-    out: list[dict] = []
+    """Exact points of the domains: the whole grid when it is small, else a fixed
+    pseudo-random sample of it (the same points on every run)."""
+    import itertools
+    import random
+
     grids = [(symbols[v.name], _grid(v.domain)) for v in variables]
-    for step in range(POINTS):
-        out.append({s: grid[(step * (3 + 2 * a)) % len(grid)] for a, (s, grid) in enumerate(grids)})
-    return out
+    sizes = [len(grid) for _, grid in grids]
+    total = math.prod(sizes)
+    if total <= POINTS:
+        chosen = list(itertools.product(*(range(size) for size in sizes)))
+    else:
+        rng = random.Random(0)
+        chosen = [tuple(rng.randrange(size) for size in sizes) for _ in range(POINTS)]
+    return [{s: grid[k] for (s, grid), k in zip(grids, index, strict=True)} for index in chosen]
+
+
+def _domains_in_words(variables: tuple[Var, ...]) -> str:
+    return ", ".join(f"{v.name} {v.domain.value}" for v in variables)
 
 
 def _nonnegative(
@@ -250,12 +263,15 @@ def _nonnegative(
         return "the density is non-negative on the support (proved from its form)"
     for point in _points(symbols, variables):
         value = density.xreplace(point)
+        where = ", ".join(f"{s} = {v}" for s, v in sorted(point.items(), key=str))
+        hint = (
+            f"on the declared domains ({_domains_in_words(variables)}; "
+            "change them with --support or --domain NAME=DOMAIN)"
+        )
         if value.is_number and value.is_extended_real and value.is_negative:
-            where = ", ".join(f"{s} = {v}" for s, v in sorted(point.items(), key=str))
-            raise DeriveError(f"the density is negative at {where}: it is not a density")
+            raise DeriveError(f"the density is negative at {where}: not a density {hint}")
         if value.is_number and value.is_real is False:
-            where = ", ".join(f"{s} = {v}" for s, v in sorted(point.items(), key=str))
-            raise DeriveError(f"the density is not real at {where}: it is not a density")
+            raise DeriveError(f"the density is not real at {where}: not a density {hint}")
     return (
         f"the density is non-negative at {POINTS} exact points of the support "
         "(not proved for every point)"
@@ -265,25 +281,37 @@ def _nonnegative(
 def _normalised(
     density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
 ) -> str:
-    """Whether the density integrates (sums) to 1 over the support, where SymPy decides it."""
+    """Whether the density integrates (sums) to 1 over the support, where SymPy decides it
+    and a numeric quadrature agrees, both within :data:`CHECK_SECONDS` in a bounded worker."""
     from derive.sandbox import run_bounded
 
-    target = variables[0]
     try:
-        total = run_bounded(
-            _integrate, density, symbols[target.name], target.domain, timeout=CHECK_SECONDS
+        return run_bounded(  # type: ignore[no-any-return]
+            _normalisation, density, symbols, variables, timeout=CHECK_SECONDS
         )
     except DeriveError:
-        return f"normalisation not checked (SymPy did not decide it within {CHECK_SECONDS:g} s)"
+        return f"normalisation not checked (not decided within {CHECK_SECONDS:g} s)"
     except RuntimeError:
-        return "normalisation not checked (SymPy could not integrate it)"
+        return "normalisation not checked (SymPy could not decide it)"
+
+
+def _normalisation(
+    density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
+) -> str:
+    target = variables[0]
+    how = "sums" if target.domain.discrete else "integrates"
+    total = _integrate(density, symbols[target.name], target.domain)
     if total is None:
-        return "normalisation not checked (SymPy could not integrate it)"
-    if not _numerically_one(density, symbols, variables, total):
+        verb = "sum" if target.domain.discrete else "integrate"
+        return f"normalisation not checked (SymPy could not {verb} it)"
+    agrees = _numerically_one(density, symbols, variables, total)
+    if agrees is None:
+        return "normalisation not checked (the numeric cross-check was inconclusive)"
+    if not agrees:
         return "normalisation not checked (the numeric cross-check disagrees)"
     if total == 1:
-        return "the density is normalised: it integrates to 1 over the support"
-    return f"the density is not normalised: it integrates to {sp.sstr(total)} over the support"
+        return f"the density is normalised: it {how} to 1 over the support"
+    return f"the density is not normalised: it {how} to {sp.sstr(total)} over the support"
 
 
 def _integrate(density: sp.Expr, y: sp.Symbol, domain: Domain) -> sp.Expr | None:
@@ -309,13 +337,23 @@ def _integrate(density: sp.Expr, y: sp.Symbol, domain: Domain) -> sp.Expr | None
 
 def _numerically_one(
     density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...], total: sp.Expr
-) -> bool:
-    """The symbolic total agrees with a numeric quadrature at two parameter points."""
+) -> bool | None:
+    """Whether the symbolic total agrees with a numeric quadrature at up to four parameter
+    points: ``True`` when it agrees wherever the quadrature is sure of itself (at least
+    once), ``False`` on a disagreement, ``None`` when the quadrature was never sure."""
     import mpmath
 
     target = variables[0]
     y = symbols[target.name]
-    for point in _points(symbols, variables)[:2]:
+    agreed = 0
+    seen: list[dict] = []
+    for full in _points(symbols, variables):
+        point = {s: v for s, v in full.items() if s != y}
+        if point in seen:
+            continue
+        seen.append(point)
+        if len(seen) > 4:
+            break
         params = {s: v for s, v in point.items() if s != y}
         expected = total.xreplace(params)
         if not expected.is_number:
@@ -331,14 +369,17 @@ def _numerically_one(
         try:
             if target.domain.discrete:
                 top = 1 if target.domain is Domain.BINARY else mpmath.inf
-                numeric = mpmath.nsum(f, [0, top])
+                numeric, error = mpmath.nsum(f, [0, top]), mpmath.mpf(0)
             else:
-                numeric = mpmath.quad(f, bounds[target.domain])
+                numeric, error = mpmath.quad(f, bounds[target.domain], error=True)
         except (ZeroDivisionError, ValueError, TypeError, OverflowError):
             return False
+        if abs(error) > 1e-8:
+            continue  # the quadrature is unsure here (an endpoint singularity): no evidence
         if abs(complex(numeric) - complex(sp.N(expected, 20))) > 1e-6:
             return False
-    return True
+        agreed += 1
+    return True if agreed else None
 
 
 def with_source(family: Family, source: tuple[tuple[str, str], ...]) -> Family:

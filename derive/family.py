@@ -141,6 +141,7 @@ _PLOT_RANGE: dict[Domain, tuple[str, float, float]] = {
     Domain.ONEHOT: ("indicator", 0.0, 1.0),
 }
 _NOTES: dict[Domain, str] = {
+    Domain.POSITIVE: "{name} > 0",
     Domain.BINARY: "{name} ∈ {{0, 1}}",
     Domain.COUNT: "{name} ∈ {{0, 1, 2, …}}",
     Domain.UNIT: "0 < {name} < 1",

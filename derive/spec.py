@@ -98,7 +98,10 @@ def request_from_file(path: str) -> CustomRequest:
     except UnicodeDecodeError:
         raise DeriveError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
-        raise DeriveError(f"{path}: not valid TOML: {str(error).splitlines()[0]}") from None
+        hint = ""
+        if "escape" in str(error).lower():
+            hint = " (write LaTeX in single quotes, TOML's literal strings: density = '\\frac…')"
+        raise DeriveError(f"{path}: not valid TOML: {str(error).splitlines()[0]}{hint}") from None
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise DeriveError(f"{path}: unknown key {shorten(unknown[0])!r}; keys: {', '.join(KEYS)}")

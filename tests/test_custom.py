@@ -216,3 +216,40 @@ def test_poisson_with_log_link_is_poisson_nll_loss_in_torch() -> None:
     np.testing.assert_allclose(nll, -rate.log_prob(_torch(data["y"])).numpy(), rtol=1e-9)
     assert all(check.ok for check in check_derivation(d))
     assert analyse(d).verdict.verdict == "convex"
+
+
+def test_beta_on_the_unit_interval_is_derived() -> None:
+    """1 − y > 0 on the open unit interval is a support fact the log rules use."""
+    beta = r"\frac{\Gamma(a+b)}{\Gamma(a)\Gamma(b)} y^{a-1} (1-y)^{b-1}"
+    family = custom_family(beta, predict="a", fixed="b", support="unit", domains={"a": "positive"})
+    d = derive(family)
+    a, t = sp.Symbol("a", positive=True), sp.Symbol("y", positive=True)
+    b = sp.Symbol("b", positive=True)
+    expected = sp.log(sp.gamma(a)) - sp.log(sp.gamma(a + b)) - (a - 1) * sp.log(t)
+    assert proved_zero(d.derived - expected)
+    assert all(check.ok for check in check_derivation(d))
+
+
+def test_points_cover_the_domains_and_the_error_says_which() -> None:
+    """λ real by default: the density λe^{−λy} is negative somewhere, and the message
+    names the declared domains and how to change them."""
+    with pytest.raises(DeriveError, match=r"lambda = -.*lambda real; change them with"):
+        custom_family(r"\lambda e^{-\lambda y}", predict="lambda")
+    bumpy = r"\frac{1}{\sqrt{\pi}} e^{-(y-\mu)^2}\left(1+\frac{\mu(y-\mu)}{1+\mu^2}\right)"
+    with pytest.raises(DeriveError, match="negative at"):
+        custom_family(bumpy, predict="mu")
+
+
+def test_normalisation_checks_are_bounded_and_singularities_are_no_evidence() -> None:
+    import time
+
+    start = time.monotonic()
+    gumbel = custom_family(r"\exp\left(-(y-\mu)-e^{-(y-\mu)}\right)", predict="mu")
+    assert time.monotonic() - start < 10
+    assert gumbel.checks[1].startswith(("normalisation not checked", "the density is normalised"))
+    power = custom_family(r"a y^{a-1}", predict="a", support="unit", domains={"a": "positive"})
+    assert power.checks[1] == "the density is normalised: it integrates to 1 over the support"
+    poisson = custom_family(
+        r"\frac{\lambda^{y} e^{-\lambda}}{\Gamma(y+1)}", predict="lambda", support="count"
+    )
+    assert poisson.checks[1] == "the density is normalised: it sums to 1 over the support"

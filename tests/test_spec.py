@@ -34,6 +34,7 @@ def test_committed_specs_read() -> None:
         ("density = 1\ntarget = 'y'\npredict = 'mu'\n", "density must be a string"),
         ("density = 'y'\ntarget = 'y'\npredict = [1]\n", "predict must be a string or a list"),
         ("density = 'y\n", "not valid TOML"),
+        ('density = "\\mu"\n', "single quotes"),
         ("density='y'\ntarget='y'\npredict='mu'\n[domains]\nmu = 3\n", "domains must be a table"),
         ("density='y'\ntarget='y'\npredict='a b'\n", "not a symbol name"),
     ],

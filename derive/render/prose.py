@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from derive.render.unicode import GREEK
+
 __all__ = ["FUNCTION_NAMES", "MATH_CHARACTERS", "prose", "prose_text"]
 
 MATH_CHARACTERS: dict[str, str] = {
@@ -67,6 +69,10 @@ MATH_CHARACTERS: dict[str, str] = {
     "&": r"\&",
     "$": r"\$",
 }
+
+# Every Greek letter the Unicode printer writes for a symbol named after it.
+for _name, _char in GREEK.items():
+    MATH_CHARACTERS.setdefault(_char, "\\%s " % _name)
 
 FUNCTION_NAMES: dict[str, str] = {
     "log": r"\log ",

@@ -7,9 +7,9 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-__all__ = ["UnicodePrinter", "unicode"]
+__all__ = ["GREEK", "UnicodePrinter", "unicode"]
 
-_GREEK = dict(
+GREEK = dict(
     zip(
         (
             "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
@@ -37,8 +37,8 @@ class UnicodePrinter(StrPrinter):
         if "_" in name:
             head, tail = name.split("_", 1)
             sub = _script(tail, _SUB)
-            return _GREEK.get(head, head) + (sub if sub else "_" + tail)
-        return _GREEK.get(name, name)
+            return GREEK.get(head, head) + (sub if sub else "_" + tail)
+        return GREEK.get(name, name)
 
     def _print_gamma(self, expr: sp.Expr) -> str:
         return f"Γ({self._print(expr.args[0])})"
