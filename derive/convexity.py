@@ -348,6 +348,29 @@ def _negative_direction(matrix: object, size: int) -> list[sp.Rational] | None:
 # ------------------------------------------------------------------ entry
 
 
+def _possible_singularity(
+    expr: sp.Expr, wrt: Sequence[sp.Symbol], facts: tuple[sp.Expr, ...]
+) -> str | None:
+    """A denominator or log argument depending on ``wrt`` that is not manifestly positive
+    (or non-zero), in words; ``None`` when every one is. A function undefined somewhere
+    inside the domain is never convex there, and piecewise second derivatives miss it."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and node.exp.is_negative:
+            base = node.base
+        elif isinstance(node, sp.log):
+            base = node.args[0]
+        else:
+            continue
+        if not base.has(*wrt) or positive_manifest(base, facts):
+            continue
+        if isinstance(node, sp.Pow) and base.is_nonzero:
+            continue
+        from derive.render.unicode import unicode
+
+        return unicode(base)
+    return None
+
+
 def convexity(expr: sp.Expr, wrt: Sequence[sp.Symbol], facts: Iterable[sp.Expr] = ()) -> Verdict:
     """The convexity of ``expr`` in the variables ``wrt`` over their domain.
 
@@ -356,6 +379,14 @@ def convexity(expr: sp.Expr, wrt: Sequence[sp.Symbol], facts: Iterable[sp.Expr] 
     """
     wrt = tuple(wrt)
     fact_tuple = tuple(facts)
+    singular = _possible_singularity(expr, wrt, fact_tuple)
+    if singular is not None:
+        return Verdict(
+            UNKNOWN,
+            wrt,
+            f"{singular} may vanish inside the domain, where the function is undefined; "
+            "no convexity is claimed",
+        )
     reason = _structural(expr, wrt, fact_tuple)
     if reason is not None:
         return Verdict(CONVEX, wrt, reason, certificate=expr)

@@ -146,3 +146,15 @@ def test_signs_and_regions() -> None:
     curvature = sp.diff((s - 1) ** 2, z, 2)
     assert sigmoid_region(curvature, z) == "exactly where σ(z) < 1/3"
     assert sigmoid_region(sp.diff(softplus(z) - z, z, 2), z) == "nowhere"
+
+
+def test_a_singularity_inside_the_domain_is_never_convex() -> None:
+    """1/x², (x − ½)⁻⁴ and −log(x²) on ℝ: their domain ℝ∖{c} is not convex."""
+    x = sp.Symbol("x", real=True)
+    p = sp.Symbol("p", positive=True)
+    for expr in (1 / x**2, (x - sp.Rational(1, 2)) ** -4, -sp.log(x**2), sp.sqrt(1 + x**-2)):
+        verdict = convexity(expr, [x])
+        assert verdict.verdict == "unknown" and "may vanish" in verdict.reason, expr
+    assert convexity(1 / p, [p]).verdict == "convex"
+    assert convexity(-sp.log(p), [p]).verdict == "convex"
+    assert convexity(1 / (x**2 + 1), [x]).verdict == "not convex"
