@@ -8,23 +8,34 @@ User text is untrusted: it never reaches ``sympify``, ``parse_expr``, ``eval``,
 
 1. **Text checks and rewrites, before the parser sees anything.** Length at most
    :data:`MAX_LENGTH`; printable ASCII only (write ``\mu``, not ``μ``); only the
-   commands a density needs (:data:`COMMANDS`); brackets balanced and nested at
-   most :data:`MAX_DEPTH` deep (parse time grows with the square of the depth,
-   and *bare* braces ``{{…}}`` grow exponentially: 28 s at depth 20, so braces
+   commands a density needs (:data:`COMMANDS`); brackets balanced, ``\left(``
+   closed by ``\right)``, nesting at most :data:`MAX_DEPTH` deep, and at most
+   :data:`MAX_NESTING_COST` depth-weighted tokens inside brackets (parse time grows
+   with the square of the depth and with the text inside brackets, about 5 ms a
+   token; *bare* braces ``{{…}}`` grow exponentially, 28 s at depth 20, so braces
    may only delimit arguments of ``^``, ``_``, ``\frac`` and ``\sqrt``); number
    literals at most :data:`MAX_INT_DIGITS` digits before the point and
    :data:`MAX_FRACTION_DIGITS` after. Text the parser silently misreads is
    refused with the reason: ``y'`` (prime dropped), ``\theta^T x`` (``T`` read
    as a power), ``1.5e-3`` (read as 1.5e − 3), ``2 3`` (read as 5),
-   ``2\frac{1}{2}`` (read as 5/2), ``x^23`` (TeX shows x²3), ``!`` (factorials
-   of big literals hang), ``=``, ``<``, ``,``. Rewrites: bare ``\log`` → ``\ln``
-   (in ML, log is natural; the parser would read base 10); ``\gamma`` → a
-   placeholder letter renamed ``gamma`` afterwards (the parser reads ``\gamma``
-   as Euler's constant); ``\Gamma(`` gets a placeholder addend so that the
-   parser cannot evaluate ``\Gamma(99999)`` while parsing; decimals ``0.5`` →
-   ``\frac{5}{10}`` (exact, from the text, never a Float); spacing and sizing
-   commands (``\,`` ``\big``…) are dropped; ``\mathrm{e}``, ``\mathrm{exp}``…
-   become ``e``, ``\exp``.
+   ``2\frac{1}{2}`` (read as 5/2), ``x^23`` (TeX shows x²3), ``x^{2}^{3}``
+   (double superscript), ``!`` (factorials of big literals hang), ``=``, ``<``,
+   ``,``. Rewrites:
+
+   - bare ``\log`` → ``\ln`` (in ML, log is natural; the parser reads base 10);
+   - ``\gamma`` → a placeholder letter renamed ``gamma`` afterwards (the parser
+     reads ``\gamma`` as Euler's constant);
+   - ``\Gamma(`` gets a placeholder addend, so the parser cannot evaluate
+     ``\Gamma(99999)`` while parsing;
+   - every number literal gets a placeholder factor (replaced by 1 afterwards):
+     the parser *adds* an integer juxtaposed with a positive rational — its
+     mixed-number rule, on even when ``interpret_as_mixed_fractions=False`` —
+     so ``(3)(5)`` would read 8 and ``(3)\frac{1}{5}`` 16/5;
+   - decimals ``0.5`` → ``\frac{5}{10}`` (exact, from the text, never a Float);
+   - ``e^{…}`` → ``\exp\left(…\right)``: the parser builds ``e^{…}`` evaluated,
+     and SymPy then turns ``exp(log(x, 2))`` into ``x``, dropping the base;
+   - spacing and sizing commands (``\,`` ``\big``…) are dropped;
+     ``\mathrm{e}``, ``\mathrm{exp}``… become ``e``, ``\exp``; ``$…$`` is unwrapped.
 2. **The parser** (``latex2sympy2_extended``, imported lazily, default
    normalisation, ``lowercase_symbols=False`` so ``X`` and ``x`` differ). Every
    failure (a bare ``Exception`` echoing the input, ``RecursionError``,
@@ -44,7 +55,9 @@ exponential; ``\log`` and ``\ln`` are natural logs, ``\log_b`` has base ``b``;
 ``\pi`` is π; ``\Gamma\left(x\right)`` is the Gamma function and ``\Gamma`` never a
 symbol; ``\gamma`` is always the symbol ``gamma`` and, like every other letter,
 ``\gamma(x)`` with a single-atom argument reads as a function call (refused) while
-``\gamma\left(1 + x\right)`` is a product (the parser's rule for every letter);
+``\gamma\left(1 + x\right)`` is a product (the parser's rule for every letter: so
+``\Phi(y-\mu)`` is Φ·(y − μ), and the caller's check that every symbol is declared
+is what refuses it);
 Greek letters are named as written (``\varepsilon`` is ``varepsilon``, not
 ``epsilon``); ``x_{12}`` is ``x_12`` and ``\sigma_0`` is ``sigma_0``. ``I`` is the
 imaginary unit to the parser and is refused. Sums and products need both limits;
@@ -57,7 +70,6 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -86,8 +98,8 @@ MAX_DEPTH = 20
 """Deepest accepted nesting of ( ), [ ], { }, \\left…\\right (parse time ~ depth², ~1 s at 20)."""
 MAX_NESTING_COST = 500
 """Most tokens inside brackets, each weighted 1 + (depth − 1)/2 (the parser spends about
-5 ms per unit, against under 1 ms per token outside brackets; the Gaussian costs 33 and
-the Student-t density 83)."""
+5 ms per unit, against under 1 ms per token outside brackets; the Gaussian costs 40 and
+the Student-t density 88)."""
 MAX_BARS = 2 * MAX_DEPTH
 """Most bare ``|`` (and ``\\vert``) bars, whose nesting the text does not show."""
 MAX_INT_DIGITS = 6
@@ -143,10 +155,10 @@ _CLOSE = {")": "(", "]": "["}
 # COMMANDS), so their names can only come from the rewrites below.
 _GAMMA_SYMBOL = r"\omicron"
 _GAMMA_NAME = "omicron"
-_GAMMA_ADDEND = r"\Upsilon_{0}"
-_GAMMA_ADDEND_NAME = "Upsilon_0"
-_ONE = r"\Upsilon_{1}"
-_ONE_NAME = "Upsilon_1"
+_GAMMA_ADDEND = r"\varpi"
+_GAMMA_ADDEND_NAME = "varpi"
+_ONE = r"\Upsilon"  # no subscript: a subscripted placeholder parses ten times slower
+_ONE_NAME = "Upsilon"
 
 _NAME = re.compile(r"[A-Za-z]+(?:_[A-Za-z0-9]+)?")
 _TOKEN = re.compile(
@@ -215,6 +227,8 @@ def _check_characters(text: str) -> None:
         raise _fail("empty input")
     if len(text) > MAX_LENGTH:
         raise _fail(f"input longer than {MAX_LENGTH} characters ({len(text)})")
+    if "\r" in text.replace("\r\n", ""):
+        raise _fail("control character U+000D (a lone carriage return) is not allowed")
     for ch in text:
         if ch in "\n\t\r":
             continue
@@ -755,7 +769,7 @@ class _Builder:
         name = _symbol_name(expr.name)
         if name == _ONE_NAME:
             return sp.Integer(1)
-        if name == "Upsilon" or name == _GAMMA_ADDEND_NAME:
+        if name == _GAMMA_ADDEND_NAME:
             raise _fail(r"\Gamma is the Gamma function: write \Gamma\left(x\right)")
         base, _, sub = name.partition("_")
         if sub and sub in self.bound:
@@ -816,7 +830,8 @@ def _digits(value: sp.Rational) -> float:
 def _value_bound(expr: sp.Basic, digits: float) -> float:
     """An upper bound on |value| of a numeric ``expr`` with ``digits`` digits at most."""
     if isinstance(expr, sp.Rational):
-        return float(abs(Fraction(int(expr.p), int(expr.q))))
+        p, q = abs(int(expr.p)), int(expr.q)
+        return math.inf if p > q * 10**6 else p / q  # no float overflow on 10^400
     if digits > math.log10(MAX_EXPONENT) + 1:
         raise _fail(f"a number in an exponent or \\Gamma may exceed {MAX_EXPONENT}")
     return 10.0**digits
@@ -1008,7 +1023,7 @@ def parse_density(text: str) -> sp.Expr:
     line, starting ``density:``) for anything it cannot read soundly.
 
     >>> parse_density(r"\frac{1}{2b} e^{-\frac{|y-\mu|}{b}}")
-    exp(-Abs(-mu + y)/b)/(2*b)
+    exp(-Abs(mu - y)/b)/(2*b)
     """
     if not isinstance(text, str):
         raise _fail("the density must be text")

@@ -417,9 +417,14 @@ def run_bounded(fn: Callable[..., T], *args: Any, timeout: float, memory_mb: int
     if not timeout > 0:
         raise ValueError("timeout must be positive")
     read_fd, write_fd = os.pipe()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
-        pid = os.fork()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
+            pid = os.fork()
+    except BaseException:
+        os.close(read_fd)
+        os.close(write_fd)
+        raise
     if pid == 0:  # pragma: no cover - runs in the child, which never returns
         _child(read_fd, write_fd, fn, args, timeout, memory_mb)
     os.close(write_fd)
@@ -460,13 +465,15 @@ def _outcome(data: bytes, status: int, timeout: float, memory_mb: int) -> Any:
     memory = DeriveError(f"ran out of memory (limit {memory_mb} MiB)")
     if not data:
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
-            raise DeriveError(f"gave up after {timeout:g} s (CPU time)")
+            raise DeriveError(f"gave up after {timeout:g} s")  # the RLIMIT_CPU backstop
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _EXIT_MEMORY:
             raise memory
         raise RuntimeError(f"internal error in worker: no result ({_describe(status)})")
     try:
         message = json.loads(data)
-    except (ValueError, RecursionError) as error:
+    except RecursionError:
+        raise DeriveError("result nested too deeply to read") from None
+    except ValueError as error:
         raise RuntimeError(f"internal error in worker: unreadable result ({error})") from None
     if not isinstance(message, dict):
         raise RuntimeError("internal error in worker: malformed result")
@@ -475,6 +482,8 @@ def _outcome(data: bytes, status: int, timeout: float, memory_mb: int) -> Any:
             return _decode(message["ok"])
         except DeriveError:
             raise
+        except RecursionError:
+            raise DeriveError("result nested too deeply to read") from None
         except ValueError as error:
             raise RuntimeError(f"internal error in worker: {error}") from None
     kind = message.get("error")

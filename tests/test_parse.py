@@ -171,11 +171,32 @@ def test_fractions_are_canonical() -> None:
     assert parse_density(r"\frac{1}{2} x") == x / 2
 
 
+def test_juxtaposed_numbers_multiply() -> None:
+    """The parser adds an integer juxtaposed with a positive rational (a 'mixed number')."""
+    assert parse_density("(3)(5) x") == 15 * x
+    assert parse_density("(3)(5)(7) x") == 105 * x
+    assert parse_density(r"\left(3\right)\left(0.20\right) x") == sp.Rational(3, 5) * x
+    assert parse_density(r"(3)\frac{1}{5} x") == sp.Rational(3, 5) * x
+    assert parse_density(r"\frac{4}{2}\frac{1}{2} x") == x
+    assert parse_density("2 (0.5) x") == x
+
+
+def test_exponential_of_a_log_keeps_the_base() -> None:
+    """The parser builds e^{...} evaluated, and SymPy reads exp(log(x, 2)) as x."""
+    assert parse_density(r"e^{\log_2 x}") == x ** (1 / sp.log(2))
+    assert parse_density(r"e^{2\log_{b} x}") == sp.exp(2 * sp.log(x) / sp.log(b))
+    assert parse_density(r"e^{\ln x}") == x
+    assert parse_density("e^x y") == sp.exp(x) * y
+    assert parse_density(r"e^\mu") == sp.exp(mu)
+    assert parse_density("e^2 x") == sp.exp(2) * x
+
+
 def test_spacing_sizing_and_dollars_are_ignored() -> None:
     assert parse_density(r"x\,y\;z\!w\quad v") == sp.Mul(*sp.symbols("x y z w v"))
     assert parse_density(r"\big(x + 1\big)^{2}") == (x + 1) ** 2
     assert parse_density(r"$\frac{1}{2} x$") == x / 2
     assert parse_density("x\ny") == x * sp.Symbol("y")
+    assert parse_density("x\r\ny") == x * sp.Symbol("y")
 
 
 def test_absolute_values() -> None:
@@ -287,6 +308,8 @@ REFUSED = [
     (r"\mathrm{Var}(x)", r"\mathrm is only supported"),
     (r"\infty x", r"unsupported command \infty"),
     (r"\Upsilon x", r"unsupported command \Upsilon"),
+    (r"\varpi x", r"unsupported command \varpi"),
+    (r"\omicron x", r"unsupported command \omicron"),
     (r"\\ x", "unsupported command"),
     # equations, sets, lists
     ("x = y", "equations are not densities"),
@@ -309,6 +332,7 @@ REFUSED = [
     ("μ", "not ASCII"),
     ("x\x00", "control character U+0000"),
     ("x\x1b[2J", "control character U+001B"),
+    ("e^{-y}\rforged line", "lone carriage return"),
     ("x $ y", "'$' is not supported"),
     ("x & y", "is not supported"),
     # values
@@ -322,6 +346,9 @@ REFUSED = [
     ("x_{i+1}", "symbol name"),
     ("e_1", "cannot parse"),
     ("x^", "needs an argument"),
+    ("x^{2}^{3}", "double superscript"),
+    ("e^{x}^{2}", "double superscript"),
+    ("x_1_2", "double subscript"),
     # sizes
     ("1234567 x", "more than 6 digits"),
     ("0.123456789 x", "more than 8 digits after the point"),
@@ -333,6 +360,9 @@ REFUSED = [
     (r"10^{10^{10}} x", "exponent"),
     (r"x^{10^{10}}", "exponent"),
     ("x^{1001}", "exponent larger than 1000"),
+    ("x^{10^{400}}", "exponent larger than 1000"),
+    (r"\Gamma(10^{400}) x", "more than 2000 digits"),
+    (r"e^{10^{400}} x", "more than 2000 digits"),
     ("x^{x - x + 5000}", "exponent larger than 1000"),
     ("999^{999} x", "more than 2000 digits"),
     (r"e^{999999} x", "more than 2000 digits"),

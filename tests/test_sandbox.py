@@ -256,6 +256,15 @@ def test_an_unevaluated_tower_comes_back_instantly() -> None:
     assert isinstance(got, sp.Pow) and got.args[0] == 10
 
 
+def test_a_parsed_density_comes_back_through_the_worker() -> None:
+    from derive.parse import parse_density
+
+    text = r"\sum_{i=1}^{n} \frac{1}{\sqrt{2\pi\sigma^2}} e^{-\frac{(y_i-\mu)^2}{2\sigma^2}}"
+    assert run_bounded(parse_density, text, timeout=30) == parse_density(text)
+    with pytest.raises(DeriveError, match=r"^density: unsupported command \\input$"):
+        run_bounded(parse_density, r"\input{x}", timeout=30)
+
+
 # --------------------------------------------------------------------------- trees
 
 
