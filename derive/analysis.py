@@ -87,11 +87,6 @@ def derived_loss(d: Derivation) -> sp.Expr:
     return d.derived
 
 
-def _facts(d: Derivation) -> tuple[sp.Expr, ...]:
-    """Domain facts (≥ 0) for the per-sample symbols: 1 − y for y ∈ {0,1}, 1 − p."""
-    return d.model.facts
-
-
 def _symbols(d: Derivation) -> tuple[sp.Symbol, ...]:
     return tuple(sp.Symbol(b.name, **b.label._assumptions_orig) for b in d.variables.prediction)
 
@@ -282,7 +277,7 @@ def analyse(d: Derivation, compare: str | None = None) -> Analysis:
             result = _with(result, comparison=mse_on_probabilities(d, 3))
         return result
     wrt = _symbols(d)
-    facts = _facts(d)
+    facts = d.model.facts
     grad = tuple((v, sp.diff(loss, v)) for v in wrt)
     hess = sp.hessian(loss, list(wrt))
     verdict = convexity(loss, wrt, facts)

@@ -423,7 +423,7 @@ def _with_time_limit(seconds: int) -> object:
 _TEXT_OPTIONS = ("--density", "--target", "--predict", "--fixed", "--domain", "--timeout")
 
 
-def _join_negative_numbers(argv: Sequence[str]) -> list[str]:
+def _join_negative_numbers(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
     """``--label-smoothing -1/10`` → ``--label-smoothing=-1/10``; ``--density -y`` likewise.
 
     argparse takes a value that starts with ``-`` and is not a plain decimal
@@ -432,7 +432,7 @@ def _join_negative_numbers(argv: Sequence[str]) -> list[str]:
     or a name is joined whatever it starts with: those options always take a value.
     """
     numbers = {option.flag for option in all_options()}
-    flags = set(_parser()._option_string_actions)
+    flags = set(parser._option_string_actions)
     joined: list[str] = []
     rest = list(argv)
     while rest:
@@ -496,15 +496,16 @@ def _encodable_streams() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 1 internal error)."""
     with _encodable_streams():
-        return _main(_join_negative_numbers(sys.argv[1:] if argv is None else argv))
+        parser = _parser()
+        return _main(_join_negative_numbers(sys.argv[1:] if argv is None else argv, parser), parser)
 
 
-def _main(argv: Sequence[str]) -> int:
+def _main(argv: Sequence[str], parser: argparse.ArgumentParser) -> int:
     import signal
 
     limit = TIME_LIMIT_SECONDS
     try:
-        args = _parser().parse_args(argv)
+        args = parser.parse_args(argv)
         _check_options(args)
         if args.output is not None and args.output != "-":
             from derive.files import check_writable

@@ -11,7 +11,7 @@ A family whose variables are vectors over classes compiles through its
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -33,7 +33,6 @@ from derive.rules import Rule, RuleContext
 from derive.steps import Variables
 
 __all__ = [
-    "MAX_CLASSES",
     "Model",
     "Sampled",
     "at_reference",
@@ -41,10 +40,9 @@ __all__ = [
     "context",
     "per_sample",
     "reference_value",
+    "support_facts",
     "with_sample_index",
 ]
-
-MAX_CLASSES = 64
 
 i = sp.Symbol("i", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -152,6 +150,16 @@ def reference_value(domain: Domain, classes: sp.Expr = K) -> sp.Expr:
     return sp.Rational(numerator, denominator)
 
 
+def support_facts(pairs: Iterable[tuple[sp.IndexedBase, Domain]]) -> tuple[sp.Expr, ...]:
+    """``1 − x ≥ 0`` for each per-sample variable whose domain lies below 1 (the facts the
+    convexity analysis may use that assumptions cannot state)."""
+    return tuple(
+        1 - sp.Symbol(base.name, **domain.assumptions)
+        for base, domain in pairs
+        if domain.upper_facts()
+    )
+
+
 def context(optimised: tuple[sp.Basic, ...], **facts: object) -> RuleContext:
     """The rules' context with the sample index and count of every model."""
     return RuleContext(optimised=optimised, sample_index=i, n=n, **facts)  # type: ignore[arg-type]
@@ -254,11 +262,7 @@ def _compile_scalar(family: Family, link_name: str) -> Model:
     unit = [value for var, _, _, value in predictors if var.domain is Domain.UNIT]
     unit += [y[i]] if target.domain is Domain.UNIT else []
     positive = tuple(1 - value for value in unit)
-    facts: list[sp.Expr] = []
     pairs = [(y, target.domain)] + [(base, domain) for _, base, domain, _ in predictors]
-    for base, domain in pairs:
-        if domain.upper_facts():
-            facts.append(1 - sp.Symbol(base.name, **domain.assumptions))
     shown = [(unicode(sp.Symbol(base.name)), domain) for base, domain in pairs]
     notes = tuple(note for note in (domain.note(name) for name, domain in shown) if note)
     spec = family.link(link_name)
@@ -276,7 +280,7 @@ def _compile_scalar(family: Family, link_name: str) -> Model:
         sampled=(Sampled((y,), target.domain),)
         + tuple(Sampled((base,), domain) for _, base, domain, _ in predictors),
         fixed=fixed,
-        facts=tuple(facts),
+        facts=support_facts(pairs),
         predictor=eta_domain,
         axis=link.axis or eta_domain.plot_range,
         compare_mse=spec.compare_mse,

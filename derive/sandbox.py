@@ -87,7 +87,6 @@ NODES = frozenset(
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _INTEGER = re.compile(r"-?[0-9]+")
-_UNARY = ("exp", "log", "Abs", "gamma", "loggamma", "sign", "sigmoid", "softplus")
 
 _EXIT_MEMORY = 3
 _EXIT_INTERNAL = 4
@@ -96,31 +95,33 @@ _EXIT_INTERNAL = 4
 # --------------------------------------------------------------------------- trees
 
 
-def _constructors() -> dict[str, Any]:
-    """Node name → SymPy class (imported lazily: ``derive --help`` must not import SymPy)."""
+def _unary() -> tuple[Any, ...]:
+    """The one-argument functions a tree may contain (SymPy imported lazily)."""
     import sympy as sp
 
     from derive.functions import sigmoid, softplus
 
-    return {
-        "Add": sp.Add,
-        "Mul": sp.Mul,
-        "Pow": sp.Pow,
-        "exp": sp.exp,
-        "log": sp.log,
-        "Abs": sp.Abs,
-        "gamma": sp.gamma,
-        "loggamma": sp.loggamma,
-        "sign": sp.sign,
-        "sigmoid": sigmoid,
-        "softplus": softplus,
-        "KroneckerDelta": sp.KroneckerDelta,
-        "Sum": sp.Sum,
-        "Product": sp.Product,
-        "Tuple": sp.Tuple,
-        "Indexed": sp.Indexed,
-        "IndexedBase": sp.IndexedBase,
-    }
+    return (sp.exp, sp.log, sp.Abs, sp.gamma, sp.loggamma, sp.sign, sigmoid, softplus)
+
+
+def _constructors() -> dict[str, Any]:
+    """Node name → SymPy class, each named by its class (``derive --help`` must not import
+    SymPy, so the table is built on first use)."""
+    import sympy as sp
+
+    classes = (
+        sp.Add,
+        sp.Mul,
+        sp.Pow,
+        *_unary(),
+        sp.KroneckerDelta,
+        sp.Sum,
+        sp.Product,
+        sp.Tuple,
+        sp.Indexed,
+        sp.IndexedBase,
+    )
+    return {cls.__name__: cls for cls in classes}
 
 
 def _checked_name(name: Any) -> str:
@@ -171,7 +172,7 @@ def to_tree(expr: sympy.Basic) -> list[Any]:
             if len(node.args) != 1 or node.assumptions0 != node.label.assumptions0:
                 raise ValueError(f"cannot encode IndexedBase {node} (shape or own assumptions)")
             return ["IndexedBase", _symbol_tree(node.label)]
-        if kind == "log" and len(node.args) != 1:
+        if node.func is sp.log and len(node.args) != 1:
             raise ValueError("cannot encode a two-argument log")
         return [kind, *(encode(arg) for arg in node.args)]
 
@@ -191,6 +192,7 @@ def from_tree(tree: Any) -> sympy.Basic:
     import sympy as sp
 
     constructors = _constructors()
+    unary = _unary()
 
     def integer(text: Any) -> int:
         if not isinstance(text, str) or not _INTEGER.fullmatch(text):
@@ -240,7 +242,7 @@ def from_tree(tree: Any) -> sympy.Basic:
 
     def build(kind: str, args: list[Any]) -> Any:
         cls = constructors[kind]
-        if kind in _UNARY:
+        if cls in unary:
             if len(args) != 1:
                 raise ValueError(f"{kind} takes one argument")
             return cls(args[0], evaluate=False)

@@ -377,3 +377,11 @@ def test_from_tree_refuses_deep_nesting() -> None:
 def test_to_tree_refuses(expr: Any) -> None:
     with pytest.raises(ValueError):
         to_tree(expr)
+
+
+def test_node_names_are_the_classes_names() -> None:
+    from derive.sandbox import NODES, _constructors
+
+    table = _constructors()
+    assert set(table) <= NODES
+    assert all(cls.__name__ == name for name, cls in table.items())

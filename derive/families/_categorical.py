@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from derive.compile import K, Model, Sampled, context, i, j, k, reference_value
+from derive.compile import K, Model, Sampled, context, i, j, k, reference_value, support_facts
 from derive.errors import DeriveError
 from derive.family import Domain, Family
 from derive.links import LINKS
@@ -97,12 +97,6 @@ def _notes(targets: str, eps: sp.Expr) -> tuple[str, ...]:
     if eps != 0:
         return (f"label-smoothed targets (1 − ε)·onehot(y) + ε/K with ε = {eps}",)
     return ("one-hot targets t_k = [k = y]",)
-
-
-def _facts(bases: tuple[sp.IndexedBase, ...], domain: Domain) -> tuple[sp.Expr, ...]:
-    if not domain.upper_facts():
-        return ()
-    return tuple(1 - sp.Symbol(b.name, **domain.assumptions) for b in bases)
 
 
 def _symbolic(
@@ -240,7 +234,7 @@ def _concrete(
         losses=losses,
         sampled=tuple(sampled),
         fixed=(),
-        facts=_facts(target_vars, target_domain),
+        facts=support_facts((base, target_domain) for base in target_vars),
         predictor=predictor,
         axis=through.axis or predictor.plot_range,
         classes=sp.Integer(count),
