@@ -89,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
         "identity, logit, log); default the first",
     )
     for option in all_options():
+        if option.switch:
+            parser.add_argument(
+                option.flag, dest=option.name, action="store_const", const="true", help=option.help
+            )
+            continue
         parser.add_argument(
             option.flag,
             dest=option.name,
@@ -431,7 +436,7 @@ def _join_negative_numbers(argv: Sequence[str], parser: argparse.ArgumentParser)
     to its option it reaches the range check and its message instead. A density
     or a name is joined whatever it starts with: those options always take a value.
     """
-    numbers = {option.flag for option in all_options()}
+    numbers = {option.flag for option in all_options() if not option.switch}
     flags = set(parser._option_string_actions)
     joined: list[str] = []
     rest = list(argv)

@@ -37,6 +37,7 @@ __all__ = [
     "Sampled",
     "at_reference",
     "compile_model",
+    "compile_scalar",
     "context",
     "per_sample",
     "reference_value",
@@ -208,7 +209,7 @@ def compile_model(
     values = _options(record, options or {})
     if record.hooks.compile is not None:
         return record.hooks.compile(record, link_name, values)  # type: ignore[no-any-return]
-    return _compile_scalar(record, link_name)
+    return compile_scalar(record, link_name, values)
 
 
 def _one(family: Family, role: Role) -> Var:
@@ -226,12 +227,48 @@ def _predictor(family: Family, parameter: Var, link: Link) -> tuple[sp.IndexedBa
     return sp.IndexedBase(letter, **link.predictor.assumptions), link.predictor
 
 
-def _compile_scalar(family: Family, link_name: str) -> Model:
+def _bound(family: Family, values: Mapping[str, str | None]) -> dict[str, sp.Rational]:
+    """The fixed variables an option sets to a number, each checked against its domain."""
+    from derive.numbers import parse_fraction
+
+    domains = {v.name: v.domain for v in family.variable(Role.FIXED)}
+    bound: dict[str, sp.Rational] = {}
+    for option in family.options:
+        text = values.get(option.name)
+        if option.binds is None or text is None:
+            continue
+        domain = domains[option.binds]
+        value = sp.Rational(parse_fraction(text, option.flag))
+        allowed = {
+            Domain.POSITIVE: value > 0,
+            Domain.UNIT: 0 < value < 1,
+            Domain.COUNT: value.is_integer and value >= 0,
+            Domain.LABELS: value.is_integer and value >= 1,
+        }.get(domain, True)
+        if not allowed:
+            what = {
+                Domain.POSITIVE: "a number > 0",
+                Domain.UNIT: "a number strictly between 0 and 1",
+                Domain.COUNT: "a whole number >= 0",
+                Domain.LABELS: "a whole number >= 1",
+            }[domain]
+            raise DeriveError(f"{option.flag} must be {what}, got {text[:40]!r}")
+        bound[option.binds] = value
+    return bound
+
+
+def compile_scalar(
+    family: Family, link_name: str, values: Mapping[str, str | None] | None = None
+) -> Model:
     """A family with one scalar target and scalar predicted parameters.
 
     The link applies to the first predicted parameter; the others are predicted
-    as they are (a location through its link, and a scale, say).
+    as they are (a location through its link, and a scale, say). ``values`` are
+    the validated options; those that bind a fixed variable replace it by their
+    number (the others are for the family's own hooks).
     """
+    values = values or {}
+    bound = _bound(family, values)
     if family.density is None:  # pragma: no cover - every scalar family declares one
         raise DeriveError(f"{family.name}: no density")
     target = _one(family, Role.TARGET)
@@ -252,12 +289,15 @@ def _compile_scalar(family: Family, link_name: str) -> Model:
         base = sp.IndexedBase(other.name, **other.domain.assumptions)
         predictors.append((other, base, other.domain, base[i]))
     fixed = tuple(
-        (sp.Symbol(v.name, **v.domain.assumptions), v.domain) for v in family.variable(Role.FIXED)
+        (sp.Symbol(v.name, **v.domain.assumptions), v.domain)
+        for v in family.variable(Role.FIXED)
+        if v.name not in bound
     )
-    values: dict[str, sp.Expr] = {target.name: y[i]}
-    values.update({var.name: value for var, _, _, value in predictors})
-    values.update({symbol.name: symbol for symbol, _ in fixed})
-    density = family.density(values)
+    given: dict[str, sp.Expr] = {target.name: y[i]}
+    given.update({var.name: value for var, _, _, value in predictors})
+    given.update({symbol.name: symbol for symbol, _ in fixed})
+    given.update(bound)
+    density = family.density(given)
     # 1 − x > 0 on the open unit interval: the log rules may split log(1 − x)
     unit = [value for var, _, _, value in predictors if var.domain is Domain.UNIT]
     unit += [y[i]] if target.domain is Domain.UNIT else []
@@ -270,7 +310,7 @@ def _compile_scalar(family: Family, link_name: str) -> Model:
     return Model(
         family=family,
         link=link_name,
-        options=(),
+        options=tuple((name, text) for name, text in values.items() if text is not None),
         density=density,
         variables=Variables(target=(y,), prediction=bases, nuisance=tuple(s for s, _ in fixed)),
         context=context(bases, positive=positive),

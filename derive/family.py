@@ -177,6 +177,9 @@ class Option:
     """A family option: its name, command-line flag, help, and choices or value parser.
 
     ``default`` is the value when the option is not given (``None``: absent).
+    ``binds`` names a fixed variable of the family the option sets to a number
+    (checked against the variable's domain; unset, the variable stays symbolic).
+    ``switch`` makes the option a flag without a value (``"true"`` when given).
     """
 
     name: str
@@ -187,6 +190,8 @@ class Option:
     default: str | None = None
     unset: str | None = None  # how a derivation shows the option when it was not given
     figure: str | None = None  # the value a figure uses when the option was not given
+    binds: str | None = None
+    switch: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,7 @@ class Hooks:
     """Optional knowledge of a family; each returns ``None`` (the generic path) by default."""
 
     compile: Callable[..., Any] | None = (
-        None  # (family, link, options) → Model, for vector families
+        None  # (family, link, options) → Model, for vector families and variants
     )
 
 

@@ -5,7 +5,7 @@ import sympy as sp
 
 from derive.compile import compile_model, per_sample, with_sample_index
 from derive.errors import DeriveError
-from derive.family import Domain
+from derive.family import Domain, Family
 
 
 def test_options_are_validated() -> None:
@@ -86,3 +86,45 @@ def test_label_smoothing_text_is_bounded_before_it_is_built() -> None:
         "label_smoothing",
         "1/1000",
     )
+
+
+def _scaled_family() -> Family:
+    """A made-up family whose fixed scale an option sets (not registered)."""
+    from derive.family import Domain, LinkSpec, Option, Role, Var
+
+    def density(v: dict[str, sp.Expr]) -> sp.Expr:
+        return sp.exp(-((v["y"] - v["f"]) ** 2) / v["s"]) / sp.sqrt(sp.pi * v["s"])
+
+    return Family(
+        name="scaled",
+        aliases=(),
+        summary="test",
+        variables=(
+            Var("y", Role.TARGET, Domain.REAL),
+            Var("f", Role.PREDICTION, Domain.REAL),
+            Var("s", Role.FIXED, Domain.POSITIVE),
+        ),
+        links=(LinkSpec("identity"),),
+        density=density,
+        options=(Option("scale", "--scale", "the scale", binds="s"),),
+    )
+
+
+def test_an_option_that_binds_a_fixed_variable_replaces_it_by_its_exact_value() -> None:
+    family = _scaled_family()
+    bound = compile_model(family, options={"scale": "3/2"})
+    assert bound.fixed == ()
+    assert dict(bound.options) == {"scale": "3/2"}
+    free = compile_model(family)
+    assert [s.name for s, _ in free.fixed] == ["s"]
+    (s,) = (symbol for symbol, _ in free.fixed)
+    assert sp.simplify(free.density.subs(s, sp.Rational(3, 2)) - bound.density) == 0
+    assert free.options == ()
+
+
+def test_a_bound_value_outside_its_domain_is_refused_with_the_flag() -> None:
+    family = _scaled_family()
+    with pytest.raises(DeriveError, match="--scale must be a number > 0"):
+        compile_model(family, options={"scale": "-1"})
+    with pytest.raises(DeriveError, match="--scale"):
+        compile_model(family, options={"scale": "abc"})

@@ -89,7 +89,7 @@ def command_line(d: Derivation, compare: str | None = None) -> str:
     for option in family.options:
         value = given.get(option.name)
         if value is not None and value not in (option.default, option.unset):
-            words += [option.flag, value]
+            words += [option.flag] if option.switch else [option.flag, value]
     if compare is not None:
         words += ["--loss", compare]
     return " ".join(words)
