@@ -19,7 +19,15 @@ import sympy as sp
 
 from derive.algebra import proved_zero
 from derive.compile import K, j
-from derive.convexity import CONVEX, NOT_CONVEX, Verdict, convexity, sigmoid_region
+from derive.convexity import (
+    CONVEX,
+    NOT_CONVEX,
+    Given,
+    MidpointWitness,
+    Verdict,
+    convexity,
+    sigmoid_region,
+)
 from derive.errors import DeriveError
 from derive.family import Domain, families
 from derive.functions import sigmoid, softplus, to_core
@@ -120,7 +128,7 @@ def _symbolic_classes(d: Derivation, loss: sp.Expr) -> Analysis:
             "∇² = diag(p) − ppᵀ with p = softmax(z), and for every v and every K, "
             "vᵀ(diag(p) − ppᵀ)v = Σ_a p_a v_a² − (Σ_a p_a v_a)² = Σ_a p_a (v_a − Σ_b p_b v_b)²"
             " ≥ 0 (the variance of v under p)",
-            certificate=quad,
+            certificate=Given(quad, quadratic=True),
         )
         return Analysis(
             loss,
@@ -144,7 +152,7 @@ def _symbolic_classes(d: Derivation, loss: sp.Expr) -> Analysis:
             (vec[A],),
             "for every v and every K the quadratic form vᵀ∇²v is a sum of non-negative "
             "weights times squares (the Hessian is diagonal with entries w_a/q_a² ≥ 0)",
-            certificate=quad,
+            certificate=Given(quad, quadratic=True),
         )
         return Analysis(loss, (vec[A],), ((vec[A], grad),), None, hess, verdict)
     return _unknown(d, loss, (vec[A],), grad, hess, "no certificate for this Hessian")
@@ -190,6 +198,23 @@ def _linear(
             "a convex function of an affine map is convex "
             f"(∇²_w ℓ = ℓ''({z})·x xᵀ and vᵀ x xᵀ v = (xᵀv)² ≥ 0)",
             certificate=second,
+        )
+    elif isinstance(verdict.witness, MidpointWitness):
+        # with one feature x = 1, w ↦ ℓ(w) is ℓ itself: the same two points refute it
+        def in_w(
+            point: tuple[tuple[sp.Basic, sp.Expr], ...],
+        ) -> tuple[tuple[sp.Basic, sp.Expr], ...]:
+            pairs = [(W if s == z else s, val) for s, val in point] + [(X, sp.Integer(1))]
+            return tuple(sorted(pairs, key=lambda kv: kv[0].name))
+
+        wv = Verdict(
+            NOT_CONVEX,
+            (W,),
+            "with one feature x = 1, w ↦ ℓ(w·x) is ℓ itself, and f((a+b)/2) > (f(a)+f(b))/2 "
+            "at the same exact points",
+            witness=MidpointWitness(
+                in_w(verdict.witness.a), in_w(verdict.witness.b), verdict.witness.gap
+            ),
         )
     elif verdict.verdict == NOT_CONVEX:
         point = dict(verdict.counterexample)

@@ -5,7 +5,19 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.analysis import Analysis, Comparison, LinearPredictor
-from derive.convexity import Verdict
+from derive.convexity import (
+    CONVEX,
+    NOT_CONVEX,
+    Affine,
+    Composition,
+    ConstantHessian,
+    Curvature,
+    Given,
+    HessianWitness,
+    MidpointWitness,
+    Minors,
+    Verdict,
+)
 from derive.render.unicode import unicode
 
 __all__ = ["analysis_lines"]
@@ -15,25 +27,62 @@ def _names(symbols: tuple[sp.Basic, ...]) -> str:
     return ", ".join(unicode(s) for s in symbols)
 
 
+def _point(point: tuple[tuple[sp.Basic, sp.Expr], ...]) -> str:
+    return ", ".join(f"{unicode(s)} = {unicode(val)}" for s, val in point) or "any point"
+
+
+def _certificate_lines(v: Verdict, indent: str) -> list[str]:
+    c = v.certificate
+    if isinstance(c, Affine):
+        return [f"{indent}certificate: affine"]
+    if isinstance(c, Composition):
+        return [f"{indent}certificate (composition of atoms): {'; '.join(c.facts)}"]
+    if isinstance(c, Curvature):
+        what = "ℓ''" if len(v.wrt) == 1 else "diag ∇²ℓ"
+        return [f"{indent}certificate: {v.reason}", f"{indent}  {what} = {unicode(c.form)} ≥ 0"]
+    if isinstance(c, ConstantHessian):
+        pivots = ", ".join(unicode(d) for d in c.diagonal)
+        return [
+            f"{indent}certificate: the Hessian is constant, H = {unicode(c.hessian)}",
+            f"{indent}  H = L·D·Lᵀ with L = {unicode(c.lower)} and D = diag({pivots}) ≥ 0",
+        ]
+    if isinstance(c, Minors):
+        minors = ", ".join(unicode(m) for m in c.minors)
+        return [f"{indent}certificate: {v.reason}: {minors} (each ≥ 0)"]
+    lines = [f"{indent}certificate: {v.reason}"]
+    if isinstance(c, Given) and c.quadratic and c.form is not None:
+        lines.append(f"{indent}  vᵀ∇²v = {unicode(c.form)} ≥ 0")
+    return lines
+
+
+def _witness_lines(v: Verdict, indent: str) -> list[str]:
+    w = v.witness
+    if isinstance(w, MidpointWitness):
+        return [
+            f"{indent}counterexample: {v.reason}",
+            f"{indent}  a: {_point(w.a)}",
+            f"{indent}  b: {_point(w.b)}",
+            f"{indent}  f((a+b)/2) − (f(a)+f(b))/2 = {unicode(w.gap)} ≈ "
+            f"{unicode(sp.N(w.gap, 6))} > 0 (exact sign)",
+        ]
+    if isinstance(w, HessianWitness):
+        lines = [f"{indent}counterexample: {v.reason}: at {_point(w.point)}"]
+        if len(w.direction) > 1:
+            lines.append(f"{indent}  direction v = ({', '.join(str(c) for c in w.direction)})")
+        lines.append(
+            f"{indent}  value {unicode(w.value)} ≈ {unicode(sp.N(w.value, 6))} < 0 (exact sign)"
+        )
+        return lines
+    return [f"{indent}counterexample: {v.reason}"]  # pragma: no cover - every witness is typed
+
+
 def verdict_lines(v: Verdict, indent: str = "  ") -> list[str]:
-    """The verdict and its evidence, one fact a line."""
+    """The verdict and its evidence, one fact a line; the wording follows the evidence's type."""
     lines = [f"{indent}convexity in {_names(v.wrt)}: {v.verdict}"]
-    if v.verdict == "convex":
-        lines.append(f"{indent}  certificate: {v.reason}")
-        shown = v.certificate is not None and not isinstance(v.certificate, sp.MatrixBase)
-        if shown and "variance" in v.reason:
-            lines.append(f"{indent}  vᵀ∇²v = {unicode(v.certificate)} ≥ 0")
-        elif shown and ("second derivative" in v.reason or "quadratic" in v.reason):
-            lines.append(f"{indent}  {unicode(v.certificate)} ≥ 0")
-    elif v.verdict == "not convex":
-        point = ", ".join(f"{unicode(s)} = {val}" for s, val in v.counterexample)
-        lines.append(f"{indent}  counterexample: {v.reason}: at {point or 'any point'}")
-        if len(v.direction) > 1:
-            lines.append(f"{indent}  direction v = ({', '.join(str(c) for c in v.direction)})")
-        if v.value is not None:
-            lines.append(
-                f"{indent}  value {unicode(v.value)} ≈ {sp.N(v.value, 6)} < 0 (exact sign)"
-            )
+    if v.verdict == CONVEX:
+        lines += _certificate_lines(v, indent + "  ")
+    elif v.verdict == NOT_CONVEX:
+        lines += _witness_lines(v, indent + "  ")
     else:
         lines.append(f"{indent}  {v.reason}")
     return lines

@@ -13,7 +13,17 @@ from typing import Any
 import sympy as sp
 
 from derive.analysis import Analysis
-from derive.convexity import Verdict
+from derive.convexity import (
+    Affine,
+    Composition,
+    ConstantHessian,
+    Curvature,
+    Given,
+    HessianWitness,
+    MidpointWitness,
+    Minors,
+    Verdict,
+)
 from derive.functions import to_core
 from derive.report import conclude
 from derive.steps import Derivation
@@ -89,27 +99,68 @@ def _key(symbol: sp.Basic) -> str:
     return sp.sstr(symbol)
 
 
+def _point(point: tuple[tuple[sp.Basic, sp.Expr], ...]) -> dict[str, str]:
+    return {_key(s): str(val) for s, val in point}
+
+
+_KINDS: dict[type, str] = {
+    Affine: "affine",
+    Composition: "composition",
+    Curvature: "curvature",
+    ConstantHessian: "constant-hessian",
+    Minors: "principal-minors",
+    Given: "structure",
+}
+
+
+def _certificate(v: Verdict) -> dict[str, Any]:
+    c = v.certificate
+    out: dict[str, Any] = {"kind": _KINDS.get(type(c), "structure"), "text": v.reason}
+    out["expr"] = expression(v.form) if v.form is not None else None
+    if isinstance(c, Composition):
+        out["facts"] = list(c.facts)
+    elif isinstance(c, ConstantHessian):
+        out["hessian"] = expression(sp.ImmutableMatrix(c.hessian))
+        out["L"] = expression(sp.ImmutableMatrix(c.lower))
+        out["D"] = [expression(d) for d in c.diagonal]
+    elif isinstance(c, Minors):
+        out["minors"] = [expression(m) for m in c.minors]
+    return out
+
+
+def _witness(v: Verdict) -> dict[str, Any]:
+    w = v.witness
+    if isinstance(w, MidpointWitness):
+        return {
+            "kind": "midpoint",
+            "a": _point(w.a),
+            "b": _point(w.b),
+            "point": _point(w.midpoint),
+            "direction": [],
+            "value": expression(w.gap),
+            "value_float": float(sp.N(w.gap, 17)),
+        }
+    assert isinstance(w, HessianWitness)
+    return {
+        "kind": "hessian",
+        "point": _point(w.point),
+        "direction": [str(c) for c in w.direction],
+        "value": expression(w.value),
+        "value_float": float(sp.N(w.value, 17)),
+    }
+
+
 def verdict_dict(v: Verdict) -> dict[str, Any]:
-    """The contract's convexity object."""
+    """The contract's convexity object: the certificate or witness by its type."""
     out: dict[str, Any] = {
         "verdict": v.verdict,
         "wrt": [_key(s) for s in v.wrt],
         "reason": v.reason,
     }
     if v.verdict == "convex":
-        out["certificate"] = {
-            "text": v.reason,
-            "expr": None
-            if v.certificate is None or isinstance(v.certificate, sp.MatrixBase)
-            else expression(v.certificate),
-        }
+        out["certificate"] = _certificate(v)
     elif v.verdict == "not convex":
-        out["counterexample"] = {
-            "point": {_key(s): str(val) for s, val in v.counterexample},
-            "direction": [str(c) for c in v.direction],
-            "value": str(v.value),
-            "value_float": float(sp.N(v.value, 17)) if v.value is not None else None,
-        }
+        out["counterexample"] = _witness(v)
     return out
 
 

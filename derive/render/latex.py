@@ -29,7 +29,16 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from derive.analysis import Analysis, Comparison, LinearPredictor
-from derive.convexity import Verdict
+from derive.convexity import (
+    Affine,
+    Composition,
+    ConstantHessian,
+    Curvature,
+    Given,
+    HessianWitness,
+    MidpointWitness,
+    Verdict,
+)
 from derive.functions import sigmoid, softplus
 from derive.render.prose import prose, prose_text
 from derive.report import conclude
@@ -556,48 +565,79 @@ class ProofPrinter(LatexPrinter):
 
     # --------------------------------------------------------- analysis
 
+    def _points(self, point: tuple[tuple[sp.Basic, sp.Expr], ...]) -> str:
+        return ", ".join(
+            self.inline(self._print(sp.Eq(s, value, evaluate=False))) for s, value in point
+        )
+
+    def _certificate(self, v: Verdict) -> str:
+        """The certificate's words and display, chosen by its type."""
+        c = v.certificate
+        if isinstance(c, Affine):
+            return "Certificate: it is affine."
+        if isinstance(c, Composition):
+            return "Certificate (composition of atoms): " + self.words("; ".join(c.facts)) + "."
+        head = "Certificate: " + self.words(v.reason) + "."
+        if isinstance(c, Curvature) and not isinstance(c.form, sp.MatrixBase):
+            form = sp.GreaterThan(c.form, 0, evaluate=False)
+            derivative = sp.Derivative(ELL, (v.wrt[0], 2))
+            return head + "\n\n" + self.display(self.equation(self._print(derivative), "=", form))
+        if isinstance(c, ConstantHessian):
+            d = sp.diag(*c.diagonal)
+            rhs = sp.MatMul(c.lower, d, c.lower.T, evaluate=False)
+            body = self.equation(self._print(c.hessian), "=", rhs)
+            return head + "\n\n" + self.display(body)
+        if isinstance(c, Given) and c.quadratic and c.form is not None:
+            form = sp.GreaterThan(c.form, 0, evaluate=False)
+            lhs = r"v^{\top} \nabla^{2} \ell \, v"
+            return head + "\n\n" + self.display(self.equation(lhs, "=", form))
+        return head
+
+    def _witness(self, v: Verdict) -> str:
+        """The witness's words, chosen by its type."""
+        w = v.witness
+        if isinstance(w, MidpointWitness):
+            approx = sp.Float(sp.N(w.gap, 6), 6)
+            return (
+                "Counterexample: two exact points, "
+                + self.inline("a")
+                + ": "
+                + self._points(w.a)
+                + " and "
+                + self.inline("b")
+                + ": "
+                + self._points(w.b)
+                + ", where "
+                + self.inline(r"f\left(\tfrac{a+b}{2}\right) - \tfrac{f(a)+f(b)}{2}")
+                + " is "
+                + self.inline(self._print(w.gap))
+                + ", about "
+                + self.inline(self._print(approx))
+                + ", which is positive (its sign decided exactly)."
+            )
+        assert isinstance(w, HessianWitness)
+        parts = ["Counterexample: " + self.words(v.reason) + ", at " + self._points(w.point) + "."]
+        if len(w.direction) > 1:
+            direction = sp.Eq(sp.Symbol("v"), sp.Tuple(*w.direction), evaluate=False)
+            parts.append("Direction " + self.inline(self._print(direction)) + ".")
+        approx = sp.Float(sp.N(w.value, 6), 6)
+        parts.append(
+            "The exact value there is "
+            + self.inline(self._print(w.value))
+            + ", about "
+            + self.inline(self._print(approx))
+            + ", which is negative (its sign decided exactly)."
+        )
+        return " ".join(parts)
+
     def _print_Verdict(self, v: Verdict) -> str:
         names = ", ".join(self.inline(self._print(s)) for s in v.wrt) or "its variables"
         head = self.inline(r"\ell") + " is " + self.strong(v.verdict) + " in " + names + "."
-        parts = [head]
         if v.verdict == "convex":
-            parts.append("Certificate: " + self.words(v.reason) + ".")
-            shown = v.certificate is not None and not isinstance(v.certificate, sp.MatrixBase)
-            if shown and ("variance" in v.reason or "quadratic" in v.reason):
-                form = sp.GreaterThan(v.certificate, 0, evaluate=False)
-                lhs = r"v^{\top} \nabla^{2} \ell \, v"
-                return " ".join(parts) + "\n\n" + self.display(self.equation(lhs, "=", form))
-            if shown and "second derivative" in v.reason:
-                form = sp.GreaterThan(v.certificate, 0, evaluate=False)
-                derivative = sp.Derivative(ELL, (v.wrt[0], 2))
-                return (
-                    " ".join(parts)
-                    + "\n\n"
-                    + self.display(self.equation(self._print(derivative), "=", form))
-                )
-        elif v.verdict == "not convex":
-            point = ", ".join(
-                self.inline(self._print(sp.Eq(s, value, evaluate=False)))
-                for s, value in v.counterexample
-            )
-            parts.append(
-                "Counterexample: " + self.words(v.reason) + (", at " + point if point else "") + "."
-            )
-            if len(v.direction) > 1:
-                direction = sp.Eq(sp.Symbol("v"), sp.Tuple(*v.direction), evaluate=False)
-                parts.append("Direction " + self.inline(self._print(direction)) + ".")
-            if v.value is not None:
-                approx = sp.Float(sp.N(v.value, 6), 6)
-                parts.append(
-                    "The exact value there is "
-                    + self.inline(self._print(v.value))
-                    + ", about "
-                    + self.inline(self._print(approx))
-                    + ", which is negative (its sign decided exactly)."
-                )
-        else:
-            parts.append("No proof either way: " + self.words(v.reason) + ".")
-        return " ".join(parts)
+            return head + " " + self._certificate(v)
+        if v.verdict == "not convex":
+            return head + " " + self._witness(v)
+        return head + " No proof either way: " + self.words(v.reason) + "."
 
     def _gradient_rows(self, an: Analysis) -> list[str]:
         rows: list[str] = []
