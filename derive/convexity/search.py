@@ -55,7 +55,7 @@ def candidates(symbol: sp.Basic, far: Sequence[sp.Rational] = ()) -> list[sp.Rat
             if s * m not in reach:
                 reach.append(s * m)
     if symbol.is_integer:
-        low = 0 if symbol.is_nonnegative else 1 if symbol.is_positive else None
+        low = 1 if symbol.is_positive else 0 if symbol.is_nonnegative else None
         values = [sp.Integer(v) for v in (0, 1, 2, 3, 5, -1, -2, -3)]
         values += [sp.Integer(round(float(r))) for r in reach]
         values = list(dict.fromkeys(values))
