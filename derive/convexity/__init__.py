@@ -149,11 +149,16 @@ def _hole_words(hole: Undefined) -> str:
 def _prove(
     expr: sp.Expr, wrt: tuple[sp.Basic, ...], facts: tuple[sp.Expr, ...], smooth: bool
 ) -> Verdict | None:
-    kind, used = curvature(expr, wrt, facts, piecewise_curvature)
-    if kind == AFFINE:
-        return Verdict(CONVEX, wrt, "affine", Affine())
-    if kind == _CONVEX:
-        return Verdict(CONVEX, wrt, "; ".join(used), Composition(used))
+    # log of a product of positive factors is the sum of their logs (expand_log without
+    # force only splits what the assumptions prove positive): −log softmax is logsumexp − z
+    for form in dict.fromkeys((expr, sp.expand_log(expr, force=False))):
+        kind, used = curvature(form, wrt, facts, piecewise_curvature)
+        if kind == AFFINE:
+            return Verdict(CONVEX, wrt, "affine", Affine())
+        if kind == _CONVEX:
+            if form != expr:
+                used = ("the log of a product of positive factors is the sum of their logs", *used)
+            return Verdict(CONVEX, wrt, "; ".join(used), Composition(used))
     if not smooth:
         return None
     hess = sp.hessian(expr, list(wrt))

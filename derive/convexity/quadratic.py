@@ -17,6 +17,8 @@ from derive.convexity.signs import forms, nonnegative, positive_manifest
 
 __all__ = ["ldl", "manifest_minors"]
 
+MAX_OPS = 60  # larger entries are not worth factoring: their minors are left undecided
+
 
 def _sign(value: sp.Expr, facts: tuple[sp.Expr, ...]) -> int | None:
     """+1 (≥ 0 and ≠ 0 unknown is fine), 0, −1, or None when undecided."""
@@ -113,12 +115,14 @@ def manifest_minors(
     certificate, by the principal-minor criterion), or ``None``."""
     fact_tuple = tuple(facts)
     size = hessian.rows
-    if size > 3:
+    if size > 3 or any(sp.count_ops(entry) > MAX_OPS for entry in hessian):
         return None
     shown: list[sp.Expr] = []
     for order in range(1, size + 1):
         for rows in itertools.combinations(range(size), order):
             minor = hessian.extract(list(rows), list(rows)).det(method="berkowitz")
+            if sp.count_ops(minor) > 4 * MAX_OPS:
+                return None
             found = next((f for f in forms(minor) if nonnegative(f, fact_tuple)), None)
             if found is None:
                 return None

@@ -46,7 +46,7 @@ def nonnegative(expr: sp.Expr, facts: Iterable[sp.Expr] = ()) -> bool:
         if isinstance(e, sp.Add):
             if _one_minus_sigmoid(e):
                 return True
-            return all(nn(a) for a in e.args)
+            return all(nn(a) for a in e.args) or _bounded_below(e, known)
         if isinstance(e, sp.Mul):
             negatives = 0
             for factor in e.args:
@@ -77,7 +77,7 @@ def _polynomial_nonnegative(expr: sp.Expr, known: set[sp.Expr]) -> bool:
     """A polynomial in one real symbol with no negative value on the symbol's interval (its
     assumptions), decided exactly by SymPy's real-root isolation."""
     symbols = expr.free_symbols
-    if len(symbols) != 1 or not expr.is_polynomial():
+    if len(symbols) != 1 or sp.count_ops(expr) > 40 or not expr.is_polynomial():
         return False
     (s,) = symbols
     if not s.is_extended_real:
@@ -100,6 +100,25 @@ def _polynomial_nonnegative(expr: sp.Expr, known: set[sp.Expr]) -> bool:
     except (NotImplementedError, ValueError, TypeError):
         return False
     return negative is sp.S.EmptySet
+
+
+def _bounded_below(e: sp.Add, known: set[sp.Expr]) -> bool:
+    """A sum whose terms have rational lower bounds adding up to ≥ 0: a constant, c·sin,
+    c·cos, c·tanh, c·σ (bounded by |c|) and manifestly non-negative terms (bounded by 0)."""
+    total = sp.S.Zero
+    for term in e.args:
+        coeff, rest = term.as_coeff_Mul()
+        if rest == 1:
+            total += coeff
+        elif isinstance(rest, (sp.sin, sp.cos, sp.tanh)) and rest.args[0].is_extended_real:
+            total -= abs(coeff)
+        elif isinstance(rest, sigmoid) and rest.args[0].is_extended_real:
+            total += min(coeff, 0)
+        elif nonnegative(term, known):
+            continue
+        else:
+            return False
+    return bool(total >= 0)
 
 
 def nonpositive(expr: sp.Expr, facts: Iterable[sp.Expr] = ()) -> bool:
