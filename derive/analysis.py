@@ -196,7 +196,7 @@ def _linear(
             (W,),
             f"ℓ is convex in {unicode(z)} and {unicode(z)} = wᵀx is affine in w; "
             "a convex function of an affine map is convex "
-            f"(∇²_w ℓ = ℓ''({z})·x xᵀ and vᵀ x xᵀ v = (xᵀv)² ≥ 0)",
+            f"(∇²_w ℓ = ℓ''({unicode(z)})·x xᵀ and vᵀ x xᵀ v = (xᵀv)² ≥ 0)",
             certificate=second,
         )
     elif isinstance(verdict.witness, MidpointWitness):
@@ -222,7 +222,8 @@ def _linear(
         wv = Verdict(
             NOT_CONVEX,
             (W,),
-            f"with one feature x = 1 and w = {z0}, vᵀ∇²_w ℓ v = ℓ''({z0})·v² < 0 for v = 1",
+            f"with one feature x = 1 and w = {unicode(z0)}, vᵀ∇²_w ℓ v = ℓ''({unicode(z0)})·v² < 0 "
+            "for v = 1",
             counterexample=tuple(
                 sorted(
                     [(W, z0), (X, sp.Integer(1))]

@@ -146,18 +146,48 @@ def _hole_words(hole: Undefined) -> str:
     return f"the argument {where} of a {hole.what} may vanish or be negative inside the domain"
 
 
+def _abs_powers(expr: sp.Expr) -> sp.Expr:
+    """u^{2k}·|u|^a written |u|^{a+2k} (unevaluated: SymPy splits |x|³ into x²·|x|)."""
+
+    def merge(mul: sp.Mul) -> sp.Expr:
+        factors = list(mul.args)
+        for index, factor in enumerate(factors):
+            base, a = factor.as_base_exp()
+            if not isinstance(base, sp.Abs):
+                continue
+            u = base.args[0]
+            for other, candidate in enumerate(factors):
+                b, k = candidate.as_base_exp()
+                if other == index or not (k.is_integer and k.is_even and k > 0):
+                    continue
+                if sp.expand(b - u) == 0 or sp.expand(b + u) == 0:
+                    rest = [f for r, f in enumerate(factors) if r not in (index, other)]
+                    return sp.Mul(*rest, sp.Pow(base, a + k, evaluate=False))
+        return mul
+
+    return expr.replace(lambda e: isinstance(e, sp.Mul) and e.has(sp.Abs), merge)
+
+
 def _prove(
     expr: sp.Expr, wrt: tuple[sp.Basic, ...], facts: tuple[sp.Expr, ...], smooth: bool
 ) -> Verdict | None:
     # log of a product of positive factors is the sum of their logs (expand_log without
     # force only splits what the assumptions prove positive): −log softmax is logsumexp − z
-    for form in dict.fromkeys((expr, sp.expand_log(expr, force=False))):
+    rewrites: dict[sp.Expr, tuple[str, ...]] = {expr: ()}
+    for form, said in (
+        (
+            sp.expand_log(expr, force=False),
+            "the log of a product of positive factors is the sum of their logs",
+        ),
+        (_abs_powers(expr), "u²ᵏ·|u|ᵃ = |u|ᵃ⁺²ᵏ"),
+    ):
+        rewrites.setdefault(form, (said,))
+    for form, said in rewrites.items():
         kind, used = curvature(form, wrt, facts, piecewise_curvature)
         if kind == AFFINE:
             return Verdict(CONVEX, wrt, "affine", Affine())
         if kind == _CONVEX:
-            if form != expr:
-                used = ("the log of a product of positive factors is the sum of their logs", *used)
+            used = (*said, *used)
             return Verdict(CONVEX, wrt, "; ".join(used), Composition(used))
     if not smooth:
         return None
