@@ -78,7 +78,9 @@ class softplus(_RealToPositive):  # noqa: N801
 
 def to_core(expr: sp.Expr) -> sp.Expr:
     """Rewrite the named functions into core SymPy (exp, log), nothing else."""
+    # each function by its own definition, its argument untouched (``rewrite`` would also
+    # turn x**3 inside it into exp(3·log x), complex for x < 0)
     return expr.replace(  # type: ignore[no-any-return]
         lambda e: isinstance(e, (sigmoid, softplus)),
-        lambda e: e.rewrite(sp.exp),
+        lambda e: e._eval_rewrite_as_exp(*e.args),
     )

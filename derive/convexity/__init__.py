@@ -174,21 +174,21 @@ def _prove(
     # log of a product of positive factors is the sum of their logs (expand_log without
     # force only splits what the assumptions prove positive): −log softmax is logsumexp − z
     rewrites: dict[sp.Expr, tuple[str, ...]] = {expr: ()}
-    for form, said in (
+    for form, words in (
         (
             sp.expand_log(expr, force=False),
             "the log of a product of positive factors is the sum of their logs",
         ),
         (_abs_powers(expr), "u²ᵏ·|u|ᵃ = |u|ᵃ⁺²ᵏ"),
     ):
-        rewrites.setdefault(form, (said,))
+        rewrites.setdefault(form, (words,))
     for form, said in rewrites.items():
         kind, used = curvature(form, wrt, facts, piecewise_curvature)
         if kind == AFFINE:
             return Verdict(CONVEX, wrt, "affine", Affine())
         if kind == _CONVEX:
-            used = (*said, *used)
-            return Verdict(CONVEX, wrt, "; ".join(used), Composition(used))
+            facts_used = (*said, *used)
+            return Verdict(CONVEX, wrt, "; ".join(facts_used), Composition(facts_used))
     if not smooth:
         return None
     hess = sp.hessian(expr, list(wrt))
