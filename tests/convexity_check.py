@@ -1,0 +1,520 @@
+"""Independent referees for convexity verdicts; they trust nothing the engine says.
+
+- :func:`witness_problems` re-checks a "not convex" verdict exactly: a Hessian witness
+  (point, direction v, value) by recomputing vᵀ∇²f v with SymPy at the rational point and
+  by a second difference of f along v, which is itself a midpoint violation; a midpoint
+  witness (a, b, gap) by computing f(a), f(b), f((a+b)/2). Every point must assign
+  every free symbol and lie in the domain (assumptions and every fact ≥ 0).
+- :func:`midpoint_violations` tests a "convex" verdict at 30 digits: many pairs of
+  rational points of the domain (near the constants of the expression and far away),
+  f finite and real at each, f((a+b)/2) ≤ (f(a)+f(b))/2 within a relative margin.
+- :func:`nonconvexity_evidence` is the same search turned round, used to check that the
+  corpus itself is what it claims (a midpoint violation or a point of the domain where
+  f is undefined, infinite from below, or not real).
+
+Verdicts of both APIs are read: the new ``witness`` (``HessianWitness`` with ``point``,
+``direction``, ``value``; ``MidpointWitness`` with ``a``, ``b``, ``gap``) and the old
+``counterexample`` + ``direction`` + ``value`` fields, which form a Hessian witness.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from derive.functions import to_core
+
+__all__ = [
+    "decided_sign",
+    "domain_problems",
+    "midpoint_violations",
+    "nonconvexity_evidence",
+    "numeric",
+    "witness_problems",
+]
+
+Point = dict[sp.Symbol, sp.Rational]
+
+DIGITS = 30
+"""Working precision of every numerical test, in decimal digits."""
+
+MARGIN = mpmath.mpf(10) ** -20
+"""Relative margin of a numerical midpoint test: a 30-digit evaluation is trusted to
+20 digits of the sizes involved, so a gap smaller than that is not decided."""
+
+_UNDECIDED = (sp.nan, sp.zoo, sp.oo, -sp.oo)
+
+
+# ------------------------------------------------------------------ exact signs
+
+
+def decided_sign(value: Any, scale: Any = 0) -> int | None:
+    """The sign (−1, 0, 1) of a real number, or ``None`` when it cannot be decided.
+
+    Rationals are decided exactly. Other numbers are evaluated to 30 digits with
+    ``strict=True`` (SymPy raises unless every digit is right, which makes the sign of a
+    non-zero result certain); when ``scale`` is given the result must also exceed a
+    relative margin of it. Zero is only ever decided exactly. Non-real numbers,
+    infinities and NaN are undecided.
+    """
+    value = sp.sympify(value)
+    if value.is_Rational:
+        return int(sp.sign(value))
+    if not value.is_number or value.has(*_UNDECIDED):
+        return None
+    try:
+        num = value.evalf(DIGITS, strict=True, maxn=400)
+    except (sp.core.evalf.PrecisionExhausted, ValueError, TypeError, ZeroDivisionError):
+        return None
+    if not isinstance(num, sp.Float):
+        return None  # non-real, or left unevaluated
+    if num == 0:
+        return None
+    if scale:
+        size = sp.Abs(sp.sympify(scale)).evalf(DIGITS)
+        if not isinstance(size, sp.Float) or abs(num) <= 10**-20 * (1 + size):
+            return None
+    return 1 if num > 0 else -1
+
+
+# ------------------------------------------------------------------ domains
+
+
+def assumption_problems(symbol: sp.Symbol, value: sp.Rational) -> list[str]:
+    """What ``value`` breaks among the assumptions of ``symbol`` (none: it is allowed)."""
+    broken = [
+        key
+        for key, holds in symbol.assumptions0.items()
+        if getattr(value, f"is_{key}", None) != holds
+    ]
+    return [f"{symbol} = {value} breaks its assumption(s) {', '.join(sorted(broken))}"] * bool(
+        broken
+    )
+
+
+def domain_problems(point: Mapping[sp.Symbol, sp.Rational], facts: Iterable[sp.Expr]) -> list[str]:
+    """Why ``point`` is outside the domain: each symbol's assumptions, every fact ≥ 0."""
+    problems: list[str] = []
+    for symbol, value in point.items():
+        problems.extend(assumption_problems(symbol, value))
+    for fact in facts:
+        at = sp.sympify(fact).xreplace(dict(point))
+        if at.free_symbols:
+            problems.append(f"fact {fact} ≥ 0 is not decided at the point (free {at.free_symbols})")
+            continue
+        sign = decided_sign(at)
+        if sign is None and at.is_zero:
+            sign = 0
+        if sign is None or sign < 0:
+            problems.append(f"fact {fact} ≥ 0 fails at the point ({fact} = {at})")
+    return problems
+
+
+def _assignment(pairs: Any, expr: sp.Expr, what: str) -> tuple[Point, list[str]]:
+    """A point given as (Symbol, Rational) pairs, and what is wrong with its form."""
+    problems: list[str] = []
+    point: Point = {}
+    try:
+        items = list(pairs)
+    except TypeError:
+        return {}, [f"{what}: {pairs!r} is not a sequence of (symbol, value) pairs"]
+    for item in items:
+        try:
+            symbol, value = item
+        except (TypeError, ValueError):
+            problems.append(f"{what}: {item!r} is not a (symbol, value) pair")
+            continue
+        if not isinstance(symbol, sp.Symbol):
+            problems.append(f"{what}: {symbol!r} is not a Symbol")
+            continue
+        if not isinstance(value, sp.Rational):
+            problems.append(f"{what}: {symbol} = {value!r} is not an exact sp.Rational")
+            continue
+        if symbol in point:
+            problems.append(f"{what}: {symbol} is assigned twice")
+        point[symbol] = value
+    missing = expr.free_symbols - set(point)
+    if missing:
+        names = ", ".join(sorted(str(s) for s in missing))
+        problems.append(f"{what}: no value for the free symbol(s) {names}")
+    return point, problems
+
+
+# ------------------------------------------------------------------ witnesses
+
+
+def _witness(verdict: Any) -> tuple[str, tuple[Any, ...]]:
+    """("hessian", (point, direction, value)), ("midpoint", (a, b, gap)) or ("none", why)."""
+    witness = getattr(verdict, "witness", None)
+    if witness is not None:
+        if all(hasattr(witness, a) for a in ("point", "direction", "value")):
+            return "hessian", (witness.point, witness.direction, witness.value)
+        if all(hasattr(witness, a) for a in ("a", "b", "gap")):
+            return "midpoint", (witness.a, witness.b, witness.gap)
+        return "none", (f"a witness of unknown shape {type(witness).__name__}",)
+    point = getattr(verdict, "counterexample", ())
+    direction = getattr(verdict, "direction", ())
+    if point or direction:  # the old API: a Hessian witness in three fields
+        return "hessian", (point, direction, getattr(verdict, "value", None))
+    return "none", ("no witness and no counterexample",)
+
+
+def witness_problems(
+    expr: sp.Expr, wrt: Sequence[sp.Symbol], facts: Sequence[sp.Expr], verdict: Any
+) -> list[str]:
+    """Everything wrong with the evidence of a "not convex" verdict (empty: it proves it)."""
+    kind, data = _witness(verdict)
+    if kind == "hessian":
+        return hessian_witness_problems(expr, wrt, facts, *data)
+    if kind == "midpoint":
+        return midpoint_witness_problems(expr, wrt, facts, *data)
+    return [f"'not convex' without a usable witness: {data[0]}"]
+
+
+def _same(reported: Any, exact: sp.Expr) -> bool:
+    """``reported`` is the number ``exact`` (exactly, or to 20 digits)."""
+    try:
+        difference = sp.sympify(reported) - exact
+    except (sp.SympifyError, TypeError):
+        return False
+    if difference.is_Rational:
+        return bool(difference == 0)
+    if not difference.is_number:
+        return False
+    value = difference.evalf(DIGITS)
+    size = sp.Abs(exact).evalf(DIGITS)
+    return bool(
+        isinstance(value, sp.Float)
+        and isinstance(size, sp.Float)
+        and abs(value) <= 10**-20 * (1 + size)
+    )
+
+
+def _value_at(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Rational]) -> sp.Expr:
+    return sp.sympify(to_core(expr)).xreplace(dict(point))
+
+
+def hessian_witness_problems(
+    expr: sp.Expr,
+    wrt: Sequence[sp.Symbol],
+    facts: Sequence[sp.Expr],
+    pairs: Any,
+    direction: Any,
+    value: Any,
+) -> list[str]:
+    """A Hessian witness proves non-convexity when vᵀ∇²f v < 0 exactly at a point of the
+    domain, and f is twice differentiable there. The second condition is checked by a
+    second difference of f along v at the point: negative for some small step, with its
+    three points in the domain (that difference is a midpoint violation by itself, so
+    a witness on a kink, a jump or a one-point piece of a ``Piecewise`` is refused)."""
+    point, problems = _assignment(pairs, expr, "point")
+    problems += domain_problems(point, facts)
+    try:
+        v = list(direction)
+    except TypeError:
+        return [*problems, f"direction {direction!r} is not a sequence"]
+    if len(v) != len(wrt):
+        return [*problems, f"direction {v} has {len(v)} entries for {len(wrt)} variables"]
+    if not all(isinstance(c, sp.Rational) for c in v):
+        problems.append(f"direction {v} is not made of exact sp.Rational")
+    if all(c == 0 for c in v):
+        return [*problems, "direction is zero"]
+    if problems:
+        return problems
+    vec = sp.Matrix(v)
+    hess = sp.hessian(to_core(expr), list(wrt))
+    exact = (vec.T * hess * vec)[0, 0].xreplace(point).doit()
+    if decided_sign(exact) != -1:
+        problems.append(f"vᵀ∇²f v at the point is {exact}, not decidedly negative")
+    if value is None or decided_sign(value) != -1:
+        problems.append(f"reported value {value} is not negative")
+    elif not problems and not _same(value, exact):
+        problems.append(f"reported value {value} differs from the recomputed {exact}")
+    if not problems:
+        problems += _second_difference_problems(expr, wrt, facts, point, v)
+    return problems
+
+
+def _second_difference_problems(
+    expr: sp.Expr,
+    wrt: Sequence[sp.Symbol],
+    facts: Sequence[sp.Expr],
+    point: Point,
+    v: Sequence[sp.Rational],
+) -> list[str]:
+    core = sp.sympify(to_core(expr))
+
+    def moved(t: sp.Rational) -> Point:
+        shifted = dict(point)
+        for symbol, c in zip(wrt, v, strict=True):
+            shifted[symbol] = point[symbol] + t * c
+        return shifted
+
+    for k in (3, 5, 2, 1, 7, 9, 12):
+        h = sp.Rational(1, 10**k)
+        for left, centre, right in ((-h, 0, h), (0, h, 2 * h), (-2 * h, -h, 0)):
+            points = [moved(t) for t in (left, centre, right)]
+            if any(domain_problems(p, facts) for p in points):
+                continue
+            fl, fc, fr = (core.xreplace(p) for p in points)
+            if any(f.has(*_UNDECIDED) for f in (fl, fc, fr)):
+                continue
+            if decided_sign(fl + fr - 2 * fc, scale=abs(fl) + abs(fr) + abs(fc)) == -1:
+                return []
+    return [
+        "no second difference of f along v near the point is negative: f is not twice "
+        "differentiable there (a kink, jump or isolated piece), or the curvature is too small"
+    ]
+
+
+def midpoint_witness_problems(
+    expr: sp.Expr,
+    wrt: Sequence[sp.Symbol],
+    facts: Sequence[sp.Expr],
+    pairs_a: Any,
+    pairs_b: Any,
+    gap: Any,
+) -> list[str]:
+    """A midpoint witness proves non-convexity when a, b and (a+b)/2 are in the domain,
+    f is finite and real at all three, and f((a+b)/2) − (f(a)+f(b))/2 > 0."""
+    a, problems = _assignment(pairs_a, expr, "a")
+    b, more = _assignment(pairs_b, expr, "b")
+    problems += more
+    if problems:
+        return problems
+    if set(a) != set(b):
+        return ["a and b assign different symbols"]
+    others = [s for s in a if s not in wrt and a[s] != b[s]]
+    if others:
+        problems.append(f"a and b differ outside the variables: {others}")
+    if a == b:
+        problems.append("a and b are the same point")
+    mid = {s: (a[s] + b[s]) / 2 for s in a}
+    for name, point in (("a", a), ("b", b), ("(a+b)/2", mid)):
+        problems += [f"{name}: {p}" for p in domain_problems(point, facts)]
+    if problems:
+        return problems
+    fa, fb, fm = (_value_at(expr, p) for p in (a, b, mid))
+    for name, f in (("f(a)", fa), ("f(b)", fb), ("f((a+b)/2)", fm)):
+        if not f.is_number or f.has(*_UNDECIDED) or f.is_extended_real is False:
+            problems.append(f"{name} = {f} is not a finite real number")
+    if problems:
+        return problems
+    exact = fm - (fa + fb) / 2
+    if decided_sign(exact, scale=abs(fa) + abs(fb) + abs(fm)) != 1:
+        problems.append(f"f((a+b)/2) − (f(a)+f(b))/2 = {exact} is not decidedly positive")
+    if gap is None or decided_sign(gap) != 1:
+        problems.append(f"reported gap {gap} is not positive")
+    elif not problems and not _same(gap, exact):
+        problems.append(f"reported gap {gap} differs from the recomputed {exact}")
+    return problems
+
+
+# ------------------------------------------------------------------ numerical tests
+
+Numeric = Callable[[Mapping[sp.Symbol, sp.Rational]], Any]
+
+
+def numeric(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Numeric:
+    """f at a rational point, at 30 digits: an ``mpf`` (possibly ±inf), or ``None`` when f
+    is undefined, NaN or not real there."""
+    function = sp.lambdify(list(symbols), to_core(expr), modules="mpmath")
+
+    def at(point: Mapping[sp.Symbol, sp.Rational]) -> Any:
+        with mpmath.workdps(DIGITS):
+            args = [mpmath.mpf(int(point[s].p)) / int(point[s].q) for s in symbols]
+            try:
+                value = function(*args)
+            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+                return None
+            if isinstance(value, mpmath.mpc):
+                if value.imag != 0:
+                    return None
+                value = value.real
+            try:
+                value = mpmath.mpf(value)
+            except (TypeError, ValueError):
+                return None
+            return None if mpmath.isnan(value) else value
+
+    return at
+
+
+_REAL = [
+    *(sp.Rational(v) for v in ("0", "1/10", "1/4", "1/3", "1/2", "1", "3/2", "2", "3", "5")),
+    *(sp.Integer(v) for v in (10, 50, 1000)),
+]
+_POSITIVE = [
+    *(sp.Rational(v) for v in ("1/1000", "1/100", "1/10", "1/4", "1/3", "1/2", "3/4", "1")),
+    *(sp.Rational(v) for v in ("3/2", "2", "3", "5", "10", "50", "1000")),
+]
+_PARAMETER_REAL = [sp.Rational(v) for v in ("-2", "-1", "-1/2", "0", "1/3", "1/2", "1", "3")]
+_PARAMETER_POSITIVE = [sp.Rational(v) for v in ("1/10", "1/3", "1/2", "1", "2", "10")]
+
+
+def candidates(symbol: sp.Symbol, parameter: bool = False) -> list[sp.Rational]:
+    """Rational values that ``symbol``'s assumptions allow, small and large."""
+    if symbol.is_integer:
+        if symbol.is_nonnegative:
+            values = [0, 1, 2, 3, 5, 10]
+        elif symbol.is_nonpositive:
+            values = [0, -1, -2, -3, -5, -10]
+        else:
+            values = [-3, -2, -1, 0, 1, 2, 3]
+        return [sp.Integer(v) for v in values if not (v == 0 and symbol.is_nonzero)]
+    positive = _PARAMETER_POSITIVE if parameter else _POSITIVE
+    real = _PARAMETER_REAL if parameter else [*_REAL, *(-v for v in _REAL if v)]
+    if symbol.is_positive:
+        return list(positive)
+    if symbol.is_nonnegative:
+        return [sp.Integer(0), *positive]
+    if symbol.is_negative:
+        return [-v for v in positive]
+    if symbol.is_nonpositive:
+        return [sp.Integer(0), *(-v for v in positive)]
+    return list(real)
+
+
+def _near(expr: sp.Expr, params: Mapping[sp.Symbol, sp.Rational]) -> list[sp.Rational]:
+    """Values near the constants of ``expr`` and of the parameters (kinks sit there)."""
+    constants = {abs(n) for n in expr.atoms(sp.Rational) if abs(n) <= 1000}
+    constants |= {abs(v) for v in params.values()}
+    near: set[sp.Rational] = set()
+    for c in constants:
+        for d in (0, sp.Rational(1, 97), sp.Rational(1, 7), sp.Rational(1, 2)):
+            near |= {c + d, c - d, -c + d, -c - d}
+    return sorted(near)
+
+
+def _parameter_points(
+    params: Sequence[sp.Symbol], facts: Sequence[sp.Expr], limit: int, rng: random.Random
+) -> list[Point]:
+    """Parameter values allowed by their assumptions and by the facts about them alone."""
+    grids = [candidates(s, parameter=True) for s in params]
+    own = [f for f in facts if sp.sympify(f).free_symbols <= set(params)]
+    every = [dict(zip(params, values, strict=True)) for values in itertools.product(*grids)]
+    every = [point for point in every if not domain_problems(point, own)]
+    if len(every) > limit:
+        every = rng.sample(every, limit)
+    return every
+
+
+def _pairs(
+    expr: sp.Expr,
+    wrt: Sequence[sp.Symbol],
+    facts: Sequence[sp.Expr],
+    rng: random.Random,
+    pairs: int,
+    parameter_points: int,
+) -> Iterable[tuple[Point, Point, Point]]:
+    """(a, b, (a+b)/2) triples in the domain, parameters fixed along each pair."""
+    params = sorted(expr.free_symbols - set(wrt), key=lambda s: s.name)
+    wrt = list(wrt)
+    rest = [f for f in facts if sp.sympify(f).free_symbols & set(wrt)]
+    for fixed in _parameter_points(params, facts, parameter_points, rng):
+        near = _near(expr, fixed)
+        grids = [
+            sorted(set(candidates(s)) | {v for v in near if not assumption_problems(s, v)})
+            for s in wrt
+        ]
+        made = tries = 0
+        while made < pairs and tries < 20 * pairs:
+            tries += 1
+            a = {**fixed, **{s: rng.choice(grid) for s, grid in zip(wrt, grids, strict=True)}}
+            b = {**fixed, **{s: rng.choice(grid) for s, grid in zip(wrt, grids, strict=True)}}
+            if tries % 3 == 0:  # a pair along one axis (symmetric around a constant, often)
+                i = rng.randrange(len(wrt))
+                b = {**a, wrt[i]: rng.choice(grids[i])}
+            if a == b:
+                continue
+            mid = {s: (a[s] + b[s]) / 2 for s in a}
+            # the assumptions hold by construction; the facts about the variables remain
+            if not any(
+                domain_problems({}, [sp.sympify(f).xreplace(point) for f in rest])
+                for point in (a, b, mid)
+            ):
+                made += 1
+                yield a, b, mid
+
+
+def midpoint_violations(
+    expr: sp.Expr,
+    wrt: Sequence[sp.Symbol],
+    facts: Sequence[sp.Expr] = (),
+    *,
+    seed: int = 0,
+    pairs: int = 60,
+    parameter_points: int = 6,
+    allow_infinite: bool = False,
+    limit: int = 3,
+) -> list[str]:
+    """Evidence against "``expr`` is convex in ``wrt``", from 30-digit midpoint tests.
+
+    Each pair also checks that f is finite and real at its three points (a function
+    undefined somewhere in the domain is not convex there); with ``allow_infinite``,
+    +∞ is accepted as a value (an extended-value convex function, −log(1 − x) at x = 1).
+    """
+    rng = random.Random(seed)
+    symbols = sorted(expr.free_symbols | set(wrt), key=lambda s: s.name)
+    f = numeric(expr, symbols)
+    cache: dict[tuple[sp.Rational, ...], Any] = {}
+    found: list[str] = []
+
+    def value(point: Point) -> Any:
+        key = tuple(point[s] for s in symbols)
+        if key not in cache:
+            cache[key] = f(point)
+        return cache[key]
+
+    def bad(v: Any) -> bool:
+        return v is None or v == mpmath.ninf or (v == mpmath.inf and not allow_infinite)
+
+    for a, b, mid in _pairs(expr, wrt, facts, rng, pairs, parameter_points):
+        fa, fb, fm = value(a), value(b), value(mid)
+        for point, v in ((a, fa), (b, fb), (mid, fm)):
+            if bad(v):
+                found.append(f"f is {v} (undefined, infinite or not real) at {_show(point)}")
+        if not any(bad(v) for v in (fa, fb, fm)):
+            with mpmath.workdps(DIGITS):
+                if mpmath.isinf(fa) or mpmath.isinf(fb):
+                    continue
+                if mpmath.isinf(fm):
+                    gap = mpmath.inf
+                else:
+                    gap = fm - (fa + fb) / 2
+                if gap > MARGIN * (1 + abs(fa) + abs(fb)):
+                    found.append(
+                        f"f((a+b)/2) > (f(a)+f(b))/2 by {mpmath.nstr(gap, 8)} "
+                        f"at a = {_show(a)}, b = {_show(b)}"
+                    )
+        if len(found) >= limit:
+            break
+    return list(dict.fromkeys(found))
+
+
+def nonconvexity_evidence(
+    expr: sp.Expr,
+    wrt: Sequence[sp.Symbol],
+    facts: Sequence[sp.Expr] = (),
+    *,
+    seed: int = 0,
+    pairs: int = 400,
+) -> str | None:
+    """One reason ``expr`` is not convex in ``wrt``, found numerically, or ``None``.
+
+    +∞ is allowed as a value (so that 1/x² on ℝ is refuted by a finite midpoint
+    violation across 0, and −log(1 − x) at x = 1 is not mistaken for evidence).
+    """
+    found = midpoint_violations(
+        expr, wrt, facts, seed=seed, pairs=pairs, parameter_points=12, allow_infinite=True, limit=1
+    )
+    return found[0] if found else None
+
+
+def _show(point: Mapping[sp.Symbol, sp.Rational]) -> str:
+    return "(" + ", ".join(f"{s}={v}" for s, v in point.items()) + ")"
