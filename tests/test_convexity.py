@@ -5,6 +5,7 @@ known-convex functions should all be proved convex (the count is reported)."""
 from __future__ import annotations
 
 import functools
+from types import SimpleNamespace
 from typing import Any
 
 import sympy as sp
@@ -295,3 +296,88 @@ def test_corpus_convex_verdicts_carry_a_certificate() -> None:
         and getattr(found, "certificate", None) is None
     ]
     assert not missing, "convex without a certificate:\n" + "\n".join(missing)
+
+
+# ------------------------------------------------------------- the referee refereed
+
+
+def _hessian(point: dict, direction: tuple, value: Any) -> Any:
+    """A verdict with a Hessian witness, in the new API's shape."""
+    witness = SimpleNamespace(point=tuple(point.items()), direction=direction, value=value)
+    return SimpleNamespace(verdict="not convex", witness=witness)
+
+
+def _midpoint(a: dict, b: dict, gap: Any) -> Any:
+    witness = SimpleNamespace(a=tuple(a.items()), b=tuple(b.items()), gap=gap)
+    return SimpleNamespace(verdict="not convex", witness=witness)
+
+
+def test_the_witness_checker_accepts_true_witnesses() -> None:
+    one, half = sp.Integer(1), sp.Rational(1, 2)
+    c = sp.Symbol("c", real=True)
+    truncated = sp.Piecewise((x**2, x < 1), (1, True))
+    valid = [
+        (-(x**2), [x], [], _hessian({x: one}, (one,), -2)),
+        (c * x**2, [x], [], _hessian({c: -one, x: half}, (one,), -2)),
+        (a * b, [a, b], [], _hessian({a: one, b: one}, (one, -one), -2)),
+        (truncated, [x], [], _midpoint({x: sp.Integer(0)}, {x: sp.Integer(2)}, half)),
+        (-sp.Abs(x), [x], [], _midpoint({x: -one}, {x: one}, one)),
+        (sp.exp(-sp.Abs(x)), [x], [], _midpoint({x: -one}, {x: one}, 1 - sp.exp(-1))),
+        (sp.log(xp), [xp], [], _midpoint({xp: one}, {xp: 3 * one}, sp.log(2) - sp.log(3) / 2)),
+        # the old API: counterexample + direction + value
+        (
+            x**3,
+            [x],
+            [],
+            SimpleNamespace(
+                verdict="not convex", counterexample=((x, -one),), direction=(one,), value=-6
+            ),
+        ),
+    ]
+    for f, wrt, facts, verdict in valid:
+        assert witness_problems(f, wrt, facts, verdict) == [], f
+
+
+def test_the_witness_checker_refuses_false_witnesses() -> None:
+    one, half, zero = sp.Integer(1), sp.Rational(1, 2), sp.Integer(0)
+    c = sp.Symbol("c", nonnegative=True)
+    # x² everywhere (0 at 0 by either piece); its "Hessian" at 0 reads the one-point piece
+    one_point = sp.Piecewise((-(x**2), sp.Eq(x, 0)), (x**2, True))
+    kink = sp.Piecewise((-x, x < 0), (x, True))
+    invalid = [
+        ("convex", x**2, [x], [], _hessian({x: one}, (one,), -2)),
+        ("missing symbol", -(x**2), [x], [], _hessian({}, (one,), -2)),
+        ("float", -(x**2), [x], [], _hessian({x: sp.Float(1)}, (one,), -2)),
+        ("assumption", c * x**2, [x], [], _hessian({c: -one, x: one}, (one,), -2)),
+        ("fact", -(x**2), [x], [1 - x], _hessian({x: 2 * one}, (one,), -2)),
+        ("value", -(x**2), [x], [], _hessian({x: one}, (one,), -3)),
+        ("one-point piece", one_point, [x], [], _hessian({x: zero}, (one,), -2)),
+        ("zero direction", -(x**2), [x], [], _hessian({x: one}, (zero,), 0)),
+        ("not a gap", x**2, [x], [], _midpoint({x: zero}, {x: 2 * one}, one)),
+        ("kink", kink, [x], [], _midpoint({x: -one}, {x: one}, one)),
+        ("domain", -sp.log(xp), [xp], [], _midpoint({xp: -one}, {xp: one}, one)),
+        (
+            "parameter moved",
+            c * x**2,
+            [x],
+            [],
+            _midpoint({c: zero, x: one}, {c: one, x: one}, half),
+        ),
+        ("reported gap", -sp.Abs(x), [x], [], _midpoint({x: -one}, {x: one}, half)),
+        ("undefined", 1 / x**2, [x], [], _midpoint({x: -one}, {x: one}, one)),
+        ("no witness", x**2, [x], [], SimpleNamespace(verdict="not convex")),
+    ]
+    accepted = [
+        label
+        for label, f, wrt, facts, verdict in invalid
+        if not witness_problems(f, wrt, facts, verdict)
+    ]
+    assert not accepted, accepted
+
+
+def test_the_midpoint_search_finds_what_it_should() -> None:
+    assert midpoint_violations(sp.Piecewise((x**2, x < 1), (1, True)), [x])
+    assert midpoint_violations(1 / x**2, [x])  # undefined at 0
+    assert midpoint_violations(x ** sp.Rational(1, 3), [x])  # not real for x < 0
+    assert not midpoint_violations(sp.Max(x, 0) + sp.Abs(x - sp.Rational(1, 3)), [x])
+    assert not midpoint_violations(softplus(1000 * x) - 1000 * x, [x])  # cancellation
