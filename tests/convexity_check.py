@@ -27,7 +27,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from derive.functions import to_core
+from derive.functions import sigmoid, softplus
 
 __all__ = [
     "decided_sign",
@@ -48,6 +48,25 @@ MARGIN = mpmath.mpf(10) ** -20
 20 digits of the sizes involved, so a gap smaller than that is not decided."""
 
 _UNDECIDED = (sp.nan, sp.zoo, sp.oo, -sp.oo)
+
+
+# ------------------------------------------------------------------ core SymPy
+
+
+def core(expr: sp.Expr) -> sp.Expr:
+    """σ and softplus written with exp and log, and nothing else rewritten.
+
+    (Deliberately not ``derive.functions.to_core``: the referee shares no code with the
+    engine, and ``rewrite(exp)`` also turns the powers inside the argument into
+    exp(k·log(…)), whose principal branch leaves an imaginary rounding residue.)"""
+    return sp.sympify(expr).replace(
+        lambda e: isinstance(e, (sigmoid, softplus)),
+        lambda e: (
+            1 / (1 + sp.exp(-e.args[0]))
+            if isinstance(e, sigmoid)
+            else sp.log(1 + sp.exp(e.args[0]))
+        ),
+    )
 
 
 # ------------------------------------------------------------------ exact signs
@@ -196,7 +215,7 @@ def _same(reported: Any, exact: sp.Expr) -> bool:
 
 
 def _value_at(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Rational]) -> sp.Expr:
-    return sp.sympify(to_core(expr)).xreplace(dict(point))
+    return core(expr).xreplace(dict(point))
 
 
 def hessian_witness_problems(
@@ -227,7 +246,7 @@ def hessian_witness_problems(
     if problems:
         return problems
     vec = sp.Matrix(v)
-    hess = sp.hessian(to_core(expr), list(wrt))
+    hess = sp.hessian(core(expr), list(wrt))
     exact = (vec.T * hess * vec)[0, 0].xreplace(point).doit()
     if decided_sign(exact) != -1:
         problems.append(f"vᵀ∇²f v at the point is {exact}, not decidedly negative")
@@ -247,12 +266,13 @@ def _second_difference_problems(
     point: Point,
     v: Sequence[sp.Rational],
 ) -> list[str]:
-    core = sp.sympify(to_core(expr))
+    f = core(expr)
 
     def moved(t: sp.Rational) -> Point:
         shifted = dict(point)
         for symbol, c in zip(wrt, v, strict=True):
-            shifted[symbol] = point[symbol] + t * c
+            if symbol in point:  # else f does not depend on it (checked before)
+                shifted[symbol] = point[symbol] + t * c
         return shifted
 
     for k in (3, 5, 2, 1, 7, 9, 12):
@@ -261,7 +281,7 @@ def _second_difference_problems(
             points = [moved(t) for t in (left, centre, right)]
             if any(domain_problems(p, facts) for p in points):
                 continue
-            fl, fc, fr = (core.xreplace(p) for p in points)
+            fl, fc, fr = (f.xreplace(p) for p in points)
             if any(f.has(*_UNDECIDED) for f in (fl, fc, fr)):
                 continue
             if decided_sign(fl + fr - 2 * fc, scale=abs(fl) + abs(fr) + abs(fc)) == -1:
@@ -323,7 +343,7 @@ Numeric = Callable[[Mapping[sp.Symbol, sp.Rational]], Any]
 def numeric(expr: sp.Expr, symbols: Sequence[sp.Symbol], digits: int = DIGITS) -> Numeric:
     """f at a rational point, at ``digits`` digits: an ``mpf`` (possibly ±inf), or ``None``
     when f is undefined, NaN or not real there."""
-    function = sp.lambdify(list(symbols), to_core(expr), modules="mpmath")
+    function = sp.lambdify(list(symbols), core(expr), modules="mpmath")
 
     def at(point: Mapping[sp.Symbol, sp.Rational]) -> Any:
         with mpmath.workdps(digits):
@@ -380,15 +400,62 @@ def candidates(symbol: sp.Symbol, parameter: bool = False) -> list[sp.Rational]:
     return list(real)
 
 
-def _near(expr: sp.Expr, params: Mapping[sp.Symbol, sp.Rational]) -> list[sp.Rational]:
-    """Values near the constants of ``expr`` and of the parameters (kinks sit there)."""
-    constants = {abs(n) for n in expr.atoms(sp.Rational) if abs(n) <= 1000}
-    constants |= {abs(v) for v in params.values()}
+def _constants(expr: sp.Expr, params: Mapping[sp.Symbol, sp.Rational]) -> set[sp.Rational]:
+    """±c for the constants c of ``expr`` and the parameter values (kinks sit there)."""
+    found = {abs(n) for n in expr.atoms(sp.Rational) if abs(n) <= 1000}
+    found |= {abs(v) for v in params.values()}
+    return found | {-c for c in found}
+
+
+def _near(constants: Iterable[sp.Rational]) -> list[sp.Rational]:
+    """Values near the constants, for the random pairs."""
     near: set[sp.Rational] = set()
     for c in constants:
         for d in (0, sp.Rational(1, 97), sp.Rational(1, 7), sp.Rational(1, 2)):
-            near |= {c + d, c - d, -c + d, -c - d}
+            near |= {c + d, c - d}
     return sorted(near)
+
+
+_STRADDLE = [
+    (sp.Rational(lo, 10**7), sp.Rational(hi, 10**7)) for lo, hi in ((-3, 1), (-1, 3), (-1, 1))
+]
+"""Pairs around a point c: (c − 3δ, c + δ) has its midpoint left of c, (c − δ, c + 3δ)
+right of it, (c − δ, c + δ) on it; together they expose a jump at c of either sign, and a
+concave kink, however steep f is next to it."""
+
+
+def _kinks(expr: sp.Expr) -> list[sp.Expr]:
+    """Expressions whose zeros are where f may have a kink or a jump: the two sides of
+    every condition, the arguments of |·|, H, sign, ⌊·⌋, ⌈·⌉, differences of Max/Min
+    arguments."""
+    found: list[sp.Expr] = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.core.relational.Relational):
+            found.append(node.lhs - node.rhs)
+        elif isinstance(node, (sp.Abs, sp.Heaviside, sp.sign)):
+            found.append(node.args[0])
+        elif isinstance(node, (sp.floor, sp.ceiling)):
+            found += [node.args[0] - n for n in range(-3, 4)]
+        elif isinstance(node, (sp.Max, sp.Min)):
+            found += [p - q for p, q in itertools.combinations(node.args, 2)]
+    return sorted(set(found), key=sp.default_sort_key)  # not by hash: reproducible
+
+
+def _roots(g: sp.Expr, s: sp.Symbol) -> list[sp.Rational]:
+    """Real zeros of ``g`` in ``s`` when g is a polynomial of degree ≤ 4 in s alone (exact
+    when rational, else to 15 digits), or none."""
+    if g.free_symbols != {s}:
+        return []
+    try:
+        poly = sp.Poly(g, s)
+    except sp.PolynomialError:
+        return []
+    if not 1 <= poly.degree() <= 4 or not all(c.is_Rational for c in poly.all_coeffs()):
+        return []
+    if poly.degree() == 1:
+        slope, const = poly.all_coeffs()
+        return [-const / slope]
+    return [sp.Rational(str(sp.Float(r, 15))) for r in poly.nroots(n=15) if r.is_real]
 
 
 def _parameter_points(
@@ -412,16 +479,55 @@ def _pairs(
     pairs: int,
     parameter_points: int,
 ) -> Iterable[tuple[Point, Point, Point]]:
-    """(a, b, (a+b)/2) triples in the domain, parameters fixed along each pair."""
+    """(a, b, (a+b)/2) triples in the domain, parameters fixed along each pair: up to
+    ``pairs`` straddling a possible kink or a constant, then ``pairs`` at random."""
     params = sorted(expr.free_symbols - set(wrt), key=lambda s: s.name)
     wrt = list(wrt)
     rest = [f for f in facts if sp.sympify(f).free_symbols & set(wrt)]
+    kink = _kinks(expr)
+
+    def in_domain(*points: Point) -> bool:
+        # the assumptions are checked where the points are made; the facts remain
+        return not any(
+            domain_problems({}, [sp.sympify(f).xreplace(point) for f in rest]) for point in points
+        )
+
     for fixed in _parameter_points(params, facts, parameter_points, rng):
-        near = _near(expr, fixed)
+        constants = _constants(expr, fixed)
         grids = [
-            sorted(set(candidates(s)) | {v for v in near if not assumption_problems(s, v)})
+            sorted(
+                set(candidates(s)) | {v for v in _near(constants) if not assumption_problems(s, v)}
+            )
             for s in wrt
         ]
+        # first pairs straddling closely, along one variable, the zeros of the kink
+        # expressions at a random point, then the constants
+        kinks = [(i, g, step) for i in range(len(wrt)) for g in kink for step in _STRADDLE]
+        near = [
+            (i, c, step) for i in range(len(wrt)) for c in sorted(constants) for step in _STRADDLE
+        ]
+        rng.shuffle(kinks)
+        rng.shuffle(near)
+        made = 0
+        for i, where, (lo, hi) in kinks + near:
+            if made >= pairs:
+                break
+            s = wrt[i]
+            a = {**fixed, **{t: rng.choice(grid) for t, grid in zip(wrt, grids, strict=True)}}
+            if isinstance(where, sp.Rational):
+                centres = [where]
+            else:
+                centres = _roots(where.xreplace({t: v for t, v in a.items() if t != s}), s)
+            for c in centres[:2]:
+                if assumption_problems(s, c + lo) or assumption_problems(s, c + hi):
+                    continue
+                a = {**a, s: c + lo}
+                b = {**a, s: c + hi}
+                mid = {t: (a[t] + b[t]) / 2 for t in a}
+                if in_domain(a, b, mid):
+                    made += 1
+                    yield a, b, mid
+        # then random pairs of the grid: near the constants, small, large
         made = tries = 0
         while made < pairs and tries < 20 * pairs:
             tries += 1
@@ -433,11 +539,7 @@ def _pairs(
             if a == b:
                 continue
             mid = {s: (a[s] + b[s]) / 2 for s in a}
-            # the assumptions hold by construction; the facts about the variables remain
-            if not any(
-                domain_problems({}, [sp.sympify(f).xreplace(point) for f in rest])
-                for point in (a, b, mid)
-            ):
+            if in_domain(a, b, mid):
                 made += 1
                 yield a, b, mid
 
@@ -484,6 +586,8 @@ def midpoint_violations(
         return v is None or v == mpmath.ninf or (v == mpmath.inf and not allow_infinite)
 
     for a, b, mid in _pairs(expr, wrt, facts, rng, pairs, parameter_points):
+        if len(found) >= limit:
+            break
         fa, fb, fm = value(a), value(b), value(mid)
         for point, v in ((a, fa), (b, fb), (mid, fm)):
             if bad(v):
@@ -498,8 +602,6 @@ def midpoint_violations(
                 f"f((a+b)/2) > (f(a)+f(b))/2 by {mpmath.nstr(gap, 8)} "
                 f"at a = {_show(a)}, b = {_show(b)}"
             )
-        if len(found) >= limit:
-            break
     return list(dict.fromkeys(found))
 
 
