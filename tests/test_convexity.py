@@ -324,6 +324,8 @@ def test_the_witness_checker_accepts_true_witnesses() -> None:
         (-sp.Abs(x), [x], [], _midpoint({x: -one}, {x: one}, one)),
         (sp.exp(-sp.Abs(x)), [x], [], _midpoint({x: -one}, {x: one}, 1 - sp.exp(-1))),
         (sp.log(xp), [xp], [], _midpoint({xp: one}, {xp: 3 * one}, sp.log(2) - sp.log(3) / 2)),
+        # far out: a curvature of −e⁻⁴⁵ (about −3·10⁻²⁰) is still decided
+        (-sp.exp(-x), [x], [], _hessian({x: 45 * one}, (one,), -sp.exp(-45))),
         # the old API: counterexample + direction + value
         (
             x**3,
@@ -351,6 +353,8 @@ def test_the_witness_checker_refuses_false_witnesses() -> None:
         ("assumption", c * x**2, [x], [], _hessian({c: -one, x: one}, (one,), -2)),
         ("fact", -(x**2), [x], [1 - x], _hessian({x: 2 * one}, (one,), -2)),
         ("value", -(x**2), [x], [], _hessian({x: one}, (one,), -3)),
+        ("inexact value", -(x**2), [x], [], _hessian({x: one}, (one,), sp.Float(-2))),
+        ("inexact gap", -sp.Abs(x), [x], [], _midpoint({x: -one}, {x: one}, sp.Float(1))),
         ("one-point piece", one_point, [x], [], _hessian({x: zero}, (one,), -2)),
         ("zero direction", -(x**2), [x], [], _hessian({x: one}, (zero,), 0)),
         ("not a gap", x**2, [x], [], _midpoint({x: zero}, {x: 2 * one}, one)),
