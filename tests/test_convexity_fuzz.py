@@ -21,6 +21,7 @@ import functools
 import multiprocessing
 import os
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -286,21 +287,32 @@ def run(indices: Sequence[int]) -> Report:
     return report
 
 
+def _start_method() -> str:
+    """ "fork" when this process has one thread (forked workers inherit the expressions),
+    else "spawn" (forking a threaded process can deadlock, and Python 3.12 warns, which
+    -W error makes fatal); spawned workers regenerate the expressions from the seed."""
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        threads = threading.active_count()
+    if threads == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
 @functools.cache
 def fuzz() -> Report:
-    """The whole fuzz, spread over the machine's cores (forked workers inherit the
-    expressions, generated once here); one process where fork is unavailable."""
+    """The whole fuzz, spread over the machine's cores (at most 4 processes)."""
     wall = time.perf_counter()
-    made = expressions()
+    made = expressions()  # the test run needs them; forked workers inherit them
     workers = min(os.cpu_count() or 1, 4)
     chunks = [range(w, len(made), workers) for w in range(workers)]  # interleaved: balanced
     report = Report(workers=workers)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("fork")
+    if workers > 1:
+        context = multiprocessing.get_context(_start_method())
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             parts = list(pool.map(run, chunks))
     else:
-        report.workers = 1
         parts = [run(range(len(made)))]
     for part in parts:
         report.merge(part)
