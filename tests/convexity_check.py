@@ -30,6 +30,8 @@ import sympy as sp
 from derive.functions import sigmoid, softplus
 
 __all__ = [
+    "assumption_problems",
+    "core",
     "decided_sign",
     "domain_problems",
     "midpoint_violations",
@@ -56,8 +58,8 @@ _UNDECIDED = (sp.nan, sp.zoo, sp.oo, -sp.oo)
 def core(expr: sp.Expr) -> sp.Expr:
     """σ and softplus written with exp and log, and nothing else rewritten.
 
-    (Deliberately not ``derive.functions.to_core``: the referee shares no code with the
-    engine, and ``rewrite(exp)`` also turns the powers inside the argument into
+    (Deliberately not ``derive.functions.to_core``: the referee reuses none of the
+    engine's algebra, and ``rewrite(exp)`` also turns the powers inside the argument into
     exp(k·log(…)), whose principal branch leaves an imaginary rounding residue.)"""
     return sp.sympify(expr).replace(
         lambda e: isinstance(e, (sigmoid, softplus)),
@@ -111,9 +113,9 @@ def assumption_problems(symbol: sp.Symbol, value: sp.Rational) -> list[str]:
         for key, holds in symbol.assumptions0.items()
         if getattr(value, f"is_{key}", None) != holds
     ]
-    return [f"{symbol} = {value} breaks its assumption(s) {', '.join(sorted(broken))}"] * bool(
-        broken
-    )
+    if not broken:
+        return []
+    return [f"{symbol} = {value} breaks its assumption(s) {', '.join(sorted(broken))}"]
 
 
 def domain_problems(point: Mapping[sp.Symbol, sp.Rational], facts: Iterable[sp.Expr]) -> list[str]:
@@ -284,7 +286,7 @@ def _second_difference_problems(
             if any(domain_problems(p, facts) for p in points):
                 continue
             fl, fc, fr = (f.xreplace(p) for p in points)
-            if any(f.has(*_UNDECIDED) for f in (fl, fc, fr)):
+            if any(value.has(*_UNDECIDED) for value in (fl, fc, fr)):
                 continue
             # no margin: a far-out witness may have a curvature of e⁻⁵⁰, and the strict
             # 30-digit evaluation decides the sign of the exact number by itself
