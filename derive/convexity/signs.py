@@ -20,8 +20,9 @@ def _one_minus_sigmoid(e: sp.Add) -> bool:
     return len(sig) == 1 and sp.expand(e - (1 - sig[0])) == 0
 
 
-def nonnegative(expr: sp.Expr, facts: Iterable[sp.Expr] = ()) -> bool:
-    """A sufficient, manifest test that ``expr`` ≥ 0 on the domain."""
+def nonnegative(expr: sp.Expr, facts: Iterable[sp.Expr] = (), polynomial: bool = True) -> bool:
+    """A sufficient, manifest test that ``expr`` ≥ 0 on the domain (``polynomial``: also
+    decide a small polynomial in one symbol by root isolation)."""
     known = set(facts)
 
     def nn(e: sp.Expr, flip: bool = True) -> bool:
@@ -70,7 +71,7 @@ def nonnegative(expr: sp.Expr, facts: Iterable[sp.Expr] = ()) -> bool:
             )
         return False
 
-    return nn(expr) or _polynomial_nonnegative(expr, known)
+    return nn(expr) or (polynomial and _polynomial_nonnegative(expr, known))
 
 
 def _polynomial_nonnegative(expr: sp.Expr, known: set[sp.Expr]) -> bool:
@@ -80,6 +81,8 @@ def _polynomial_nonnegative(expr: sp.Expr, known: set[sp.Expr]) -> bool:
     if len(symbols) != 1 or sp.count_ops(expr) > 40 or not expr.is_polynomial():
         return False
     (s,) = symbols
+    if _degree(expr, s) > 8:  # bounded before anything is expanded
+        return False
     if not s.is_extended_real:
         return False
     try:
@@ -102,6 +105,21 @@ def _polynomial_nonnegative(expr: sp.Expr, known: set[sp.Expr]) -> bool:
     return negative is sp.S.EmptySet
 
 
+def _degree(expr: sp.Expr, s: sp.Basic) -> int:
+    """An upper bound on the degree in ``s`` of a polynomial expression, without expanding."""
+    if expr == s:
+        return 1
+    if not expr.has(s):
+        return 0
+    if isinstance(expr, sp.Add):
+        return max(_degree(a, s) for a in expr.args)
+    if isinstance(expr, sp.Mul):
+        return sum(_degree(a, s) for a in expr.args)
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp >= 0:
+        return _degree(expr.base, s) * int(expr.exp)
+    return 10**6
+
+
 def _bounded_below(e: sp.Add, known: set[sp.Expr]) -> bool:
     """A sum whose terms have rational lower bounds adding up to ≥ 0: a constant, c·sin,
     c·cos, c·tanh, c·σ (bounded by |c|) and manifestly non-negative terms (bounded by 0)."""
@@ -114,7 +132,7 @@ def _bounded_below(e: sp.Add, known: set[sp.Expr]) -> bool:
             total -= abs(coeff)
         elif isinstance(rest, sigmoid) and rest.args[0].is_extended_real:
             total += min(coeff, 0)
-        elif nonnegative(term, known):
+        elif nonnegative(term, known, polynomial=False):
             continue
         else:
             return False
