@@ -59,17 +59,24 @@ class Sampled:
     One base indexed ``[i]`` (a scalar per sample), one base indexed ``[i, k]``
     (``per_class``: a vector per sample, symbolic K), or a group of bases each
     indexed ``[i]`` (one per class, concrete K) whose values are drawn together
-    (a simplex sums to one, a one-hot group has one 1).
+    (a simplex sums to one, a one-hot group has one 1). ``upper`` bounds a
+    discrete variable from above (a fixed symbol or a number: y ≤ N).
     """
 
     bases: tuple[sp.IndexedBase, ...]
     domain: Domain
     per_class: bool = False
+    upper: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
 class Model:
-    """One observation's density and everything a derivation needs to know of it."""
+    """One observation's density and everything a derivation needs to know of it.
+
+    ``loss_target`` is what a library loss receives as its target (the target
+    itself, or a function of it such as the proportion y/N); ``remarks`` are the
+    link's sentences about the library side (see :class:`derive.family.LinkSpec`).
+    """
 
     family: Family
     link: str
@@ -89,6 +96,8 @@ class Model:
     classes: sp.Expr | None = None
     label: sp.IndexedBase | None = None
     notes: tuple[str, ...] = field(default=())
+    loss_target: sp.Expr | None = None
+    remarks: tuple[str, ...] = field(default=())
 
     @property
     def distribution(self) -> str:
@@ -243,6 +252,7 @@ def _bound(family: Family, values: Mapping[str, str | None]) -> dict[str, sp.Rat
             Domain.POSITIVE: value > 0,
             Domain.UNIT: 0 < value < 1,
             Domain.COUNT: value.is_integer and value >= 0,
+            Domain.NATURAL: value.is_integer and value >= 1,
             Domain.LABELS: value.is_integer and value >= 1,
         }.get(domain, True)
         if not allowed:
@@ -250,6 +260,7 @@ def _bound(family: Family, values: Mapping[str, str | None]) -> dict[str, sp.Rat
                 Domain.POSITIVE: "a number > 0",
                 Domain.UNIT: "a number strictly between 0 and 1",
                 Domain.COUNT: "a whole number >= 0",
+                Domain.NATURAL: "a whole number >= 1",
                 Domain.LABELS: "a whole number >= 1",
             }[domain]
             raise DeriveError(f"{option.flag} must be {what}, got {text[:40]!r}")
@@ -303,8 +314,26 @@ def compile_scalar(
     unit += [y[i]] if target.domain is Domain.UNIT else []
     positive = tuple(1 - value for value in unit)
     pairs = [(y, target.domain)] + [(base, domain) for _, base, domain, _ in predictors]
+    facts = support_facts(pairs)
+    upper = _upper(family, target, given)
+    if upper is not None:
+        # 0 ≤ y ≤ N for whole numbers: N − y ≥ 0, and N − y + 1 > 0 (C(N, y) > 0)
+        positive += (upper - y[i] + 1,)
+        facts += (upper - sp.Symbol(y.name, **target.domain.assumptions),)
     shown = [(unicode(sp.Symbol(base.name)), domain) for base, domain in pairs]
-    notes = tuple(note for note in (domain.note(name) for name, domain in shown) if note)
+    bounds = [None if upper is None else unicode(upper)] + [None] * len(predictors)
+    notes = tuple(
+        note
+        for note in (
+            domain.note(name, bound) for (name, domain), bound in zip(shown, bounds, strict=True)
+        )
+        if note
+    )
+    notes += tuple(
+        note
+        for note in (domain.note(unicode(symbol)) for symbol, domain in fixed if domain.discrete)
+        if note
+    )
     spec = family.link(link_name)
     bases = tuple(base for _, base, _, _ in predictors)
     return Model(
@@ -317,12 +346,27 @@ def compile_scalar(
         rules=link.rules,
         reference={base.name: reference_value(domain) for _, base, domain, _ in predictors},
         losses=spec.losses,
-        sampled=(Sampled((y,), target.domain),)
+        sampled=(Sampled((y,), target.domain, upper=upper),)
         + tuple(Sampled((base,), domain) for _, base, domain, _ in predictors),
         fixed=fixed,
-        facts=support_facts(pairs),
+        facts=facts,
         predictor=eta_domain,
         axis=link.axis or eta_domain.plot_range,
         compare_mse=spec.compare_mse,
         notes=notes + family.notes,
+        loss_target=y[i] if family.loss_target is None else family.loss_target(given),
+        remarks=spec.remarks,
     )
+
+
+def _upper(family: Family, target: Var, given: Mapping[str, sp.Expr]) -> sp.Expr | None:
+    """The expression bounding a discrete target from above (its fixed symbol or number)."""
+    if target.upper is None:
+        return None
+    fixed = {v.name for v in family.variable(Role.FIXED)}
+    if not target.domain.discrete or target.upper not in fixed:
+        raise DeriveError(
+            f"{target.name} is bounded by {target.upper}: that must be a fixed variable and "
+            f"{target.name} discrete"
+        )
+    return given[target.upper]
