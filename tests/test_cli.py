@@ -163,6 +163,10 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
         "laplace",
         "bernoulli",
         "categorical",
+        "poisson",
+        "gamma",
+        "exponential",
+        "binomial",
     ]
 
 

@@ -14,7 +14,7 @@ def test_options_are_validated() -> None:
     with pytest.raises(DeriveError, match="cannot be used with --targets soft"):
         compile_model("categorical", options={"targets": "soft", "label_smoothing": "0.2"})
     with pytest.raises(DeriveError, match="one of"):
-        compile_model("poisson")
+        compile_model("weibull")
     with pytest.raises(DeriveError, match="--classes only applies to categorical, not gaussian"):
         compile_model("gaussian", options={"classes": "3"})
     with pytest.raises(DeriveError, match="--targets must be one of onehot, soft"):
