@@ -55,7 +55,7 @@ def test_pgf_is_written_with_pdflatex(tmp_path: Path) -> None:
 def test_curves_show_the_vanishing_mse_gradient() -> None:
     d = derive("bernoulli", link="logit")
     axis, xs, drawn = curves(d, analyse(d, "mse"))
-    assert axis.startswith("z (logit")
+    assert axis.startswith("$z$ (logit")
     derived, mse = drawn
     assert derived.label.startswith("BCEWithLogitsLoss") and mse.label.startswith("MSE")
     left = xs < -6  # confidently wrong for y = 1
