@@ -236,9 +236,16 @@ def _predictor(family: Family, parameter: Var, link: Link) -> tuple[sp.IndexedBa
     return sp.IndexedBase(letter, **link.predictor.assumptions), link.predictor
 
 
+_WHOLE = {
+    Domain.COUNT: "a whole number >= 0",
+    Domain.NATURAL: "a whole number >= 1",
+    Domain.LABELS: "a whole number >= 1",
+}
+
+
 def _bound(family: Family, values: Mapping[str, str | None]) -> dict[str, sp.Rational]:
     """The fixed variables an option sets to a number, each checked against its domain."""
-    from derive.numbers import parse_fraction
+    from derive.numbers import MAX_DIGITS, parse_fraction
 
     domains = {v.name: v.domain for v in family.variable(Role.FIXED)}
     bound: dict[str, sp.Rational] = {}
@@ -247,7 +254,16 @@ def _bound(family: Family, values: Mapping[str, str | None]) -> dict[str, sp.Rat
         if option.binds is None or text is None:
             continue
         domain = domains[option.binds]
-        value = sp.Rational(parse_fraction(text, option.flag))
+        try:
+            value = sp.Rational(parse_fraction(text, option.flag))
+        except DeriveError:
+            if not domain.discrete:
+                raise
+            # "a number like 0.1" misleads where only whole numbers are meant
+            raise DeriveError(
+                f"{option.flag} must be {_WHOLE[domain]} with at most {MAX_DIGITS} digits, "
+                f"got {text[:40]!r}"
+            ) from None
         allowed = {
             Domain.POSITIVE: value > 0,
             Domain.UNIT: 0 < value < 1,
@@ -259,9 +275,7 @@ def _bound(family: Family, values: Mapping[str, str | None]) -> dict[str, sp.Rat
             what = {
                 Domain.POSITIVE: "a number > 0",
                 Domain.UNIT: "a number strictly between 0 and 1",
-                Domain.COUNT: "a whole number >= 0",
-                Domain.NATURAL: "a whole number >= 1",
-                Domain.LABELS: "a whole number >= 1",
+                **_WHOLE,
             }[domain]
             raise DeriveError(f"{option.flag} must be {what}, got {text[:40]!r}")
         bound[option.binds] = value
@@ -339,7 +353,7 @@ def compile_scalar(
     return Model(
         family=family,
         link=link_name,
-        options=tuple((name, text) for name, text in values.items() if text is not None),
+        options=_shown_options(family, values, bound),
         density=density,
         variables=Variables(target=(y,), prediction=bases, nuisance=tuple(s for s, _ in fixed)),
         context=context(bases, positive=positive),
@@ -357,6 +371,20 @@ def compile_scalar(
         loss_target=y[i] if family.loss_target is None else family.loss_target(given),
         remarks=spec.remarks,
     )
+
+
+def _shown_options(
+    family: Family, values: Mapping[str, str | None], bound: Mapping[str, sp.Rational]
+) -> tuple[tuple[str, str], ...]:
+    """The options given, a bound number written exactly as SymPy reads it (1e3 → 1000)."""
+    binds = {option.name: option.binds for option in family.options}
+    shown = []
+    for name, text in values.items():
+        if text is None:
+            continue
+        target = binds.get(name)
+        shown.append((name, str(bound[target]) if target is not None and target in bound else text))
+    return tuple(shown)
 
 
 def _upper(family: Family, target: Var, given: Mapping[str, sp.Expr]) -> sp.Expr | None:

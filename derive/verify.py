@@ -238,7 +238,10 @@ def _numeric_error(residual: sp.Expr, step: Step, model: Model, rng: random.Rand
     concrete = _concrete(residual, model)
     if labels:
         concrete = concrete.xreplace(labels).doit()
-    number = sp.N(to_core(concrete.xreplace(values)), DIGITS)
+    # whole numbers stay exact; a fraction enters as a DIGITS-digit float, so that a power
+    # with a large exponent ((1 − p)^(N − y) for N = 10⁶ trials) is not expanded exactly
+    point = {k: v if v.is_integer else sp.Float(v, DIGITS) for k, v in values.items()}
+    number = sp.N(to_core(concrete.xreplace(point)), DIGITS)
     if not number.is_number:
         return float("inf")
     return float(abs(number))
