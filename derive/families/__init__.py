@@ -62,4 +62,12 @@ GALLERY: tuple[Exhibit, ...] = (
         "softmax",
         (("label_smoothing", "0.1"),),
     ),
+    Exhibit("gaussian-learn-variance", "gaussian", options=(("learn_variance", "true"),)),
+    Exhibit("poisson", "poisson"),
+    Exhibit("poisson-identity", "poisson", "identity"),
+    Exhibit("gamma", "gamma"),
+    Exhibit("exponential", "exponential"),
+    Exhibit("exponential-rate-identity", "exponential", "identity", (("rate", "true"),)),
+    Exhibit("binomial", "binomial", options=(("trials", "10"),)),
+    Exhibit("binomial-identity", "binomial", "identity"),
 )
