@@ -253,3 +253,34 @@ def test_compare_is_validated() -> None:
 
     with pytest.raises(DeriveError, match="--loss mse"):
         analyse(derive("gaussian"), "mse")
+
+
+VERDICTS = [
+    (("poisson", {}), "convex"),
+    (("poisson", {"link": "identity"}), "convex"),
+    (("gamma", {}), "convex"),
+    (("exponential", {}), "convex"),
+    (("exponential", {"link": "identity"}), "not convex"),
+    (("exponential", {"rate": "true"}), "convex"),
+    (("exponential", {"rate": "true", "link": "identity"}), "convex"),
+    (("binomial", {}), "convex"),
+    (("binomial", {"link": "identity"}), "convex"),
+    (("gaussian", {"learn_variance": "true"}), "not convex"),
+]
+
+
+@pytest.mark.parametrize(("case", "truth"), VERDICTS, ids=[case_id(c) for c, _ in VERDICTS])
+def test_true_verdicts_of_the_new_families(case: tuple[str, dict[str, Any]], truth: str) -> None:
+    """The true verdict, and for 'not convex' an exact point of the domain and a direction
+    with vᵀ∇²v < 0 (y/μ + log μ for μ > 2y; log v + (y − f)²/v everywhere)."""
+    name, options = case
+    d = derive(name, **options)
+    an = analyse(d)
+    assert an.verdict.verdict == truth, an.verdict.reason
+    if truth == "not convex":
+        point = dict(an.verdict.counterexample)
+        for symbol, value in point.items():
+            assert not (symbol.is_positive and value <= 0), (symbol, value)
+        direction = sp.Matrix(an.verdict.direction or (1,))
+        hessian = sp.hessian(an.loss, list(an.wrt)).xreplace(point)
+        assert (direction.T * hessian * direction)[0, 0].is_negative

@@ -87,3 +87,14 @@ def test_resolve_refuses_non_strings() -> None:
         resolve(None)
     with pytest.raises(DeriveError, match="not int"):
         resolve(123)
+
+
+def test_domain_notes() -> None:
+    from derive.family import Domain
+
+    assert Domain.NATURAL.note("N") == "N ∈ {1, 2, 3, …}"
+    assert Domain.COUNT.note("y", "10") == "y ∈ {0, 1, …, 10}"
+    assert Domain.NATURAL.discrete and Domain.NATURAL.assumptions == {
+        "integer": True,
+        "positive": True,
+    }
