@@ -71,13 +71,21 @@ class NamedLoss:
         """How to call it in PyTorch for this model (default reduction)."""
         # a name that is a Python keyword (lambda) is written with a trailing underscore
         names = [_python_name(b.name) for b in model.variables.prediction]  # type: ignore[attr-defined]
-        target = sp.sstr(per_sample(_target(model)))
+        target = _python_expression(per_sample(_target(model)))
         inputs = self.input.format(*names, y=target)
         return f"{self.torch}({self.keywords(model)})({inputs})"
 
 
 def _python_name(name: str) -> str:
     return name + "_" if keyword.iskeyword(name) else name
+
+
+def _python_expression(expr: sp.Basic) -> str:
+    """``y``, or a quotient written as Python code formatters write it (``y / N``)."""
+    numerator, denominator = sp.fraction(expr)
+    if denominator == 1:
+        return sp.sstr(expr)
+    return f"{sp.sstr(numerator)} / {sp.sstr(denominator)}"
 
 
 @dataclass(frozen=True)

@@ -391,7 +391,7 @@ def test_binomial_is_n_times_the_bce_loss_on_the_proportion(link: str) -> None:
     = N·BCELoss(p, y/N); the NLL adds −log C(N, y)."""
     d = derive("binomial", link=link, trials="10")
     assert d.loss is not None and d.loss.scale == 10
-    assert d.loss.loss.call(d.model).endswith(", y/10)")
+    assert d.loss.loss.call(d.model).endswith(", y / 10)")
     rng = np.random.default_rng(8)
     y = rng.integers(0, 11, size=N).astype(float)
     if link == "logit":

@@ -49,5 +49,5 @@ def test_library_conventions_and_remarks_are_notes_of_the_conclusion() -> None:
     gamma = render_text(derive("gamma"))
     assert "loss: unnamed" in gamma and "`torch.nn` has no Gamma loss" in gamma
     binomial = render_text(derive("binomial", trials="10"))
-    assert "torch: torch.nn.BCEWithLogitsLoss()(z, y/10)" in binomial
+    assert "torch: torch.nn.BCEWithLogitsLoss()(z, y / 10)" in binomial
     assert "per sample: nll = 10·ℓ − log(C(10, y))" in binomial
