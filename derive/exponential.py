@@ -128,15 +128,35 @@ def _natural_symbols(natural: tuple[sp.Expr, ...]) -> tuple[sp.Symbol, ...]:
     return tuple(out)
 
 
+def _positive_factor(expr: sp.Expr) -> sp.Expr:
+    """−c·(a − b)·… written c·(b − a)·… (σ(η)·(1 − σ(η)), not −(σ(η) − 1)·σ(η)); the
+    product is kept unevaluated, or SymPy would multiply c into the sum."""
+    coeff, rest = expr.as_coeff_Mul()
+    factors = sp.Mul.make_args(rest)
+    if not coeff.is_negative:
+        return expr
+    for number, factor in enumerate(factors):
+        if isinstance(factor, sp.Add):
+            others = factors[:number] + factors[number + 1 :]
+            flipped = (-coeff, -factor, *others)
+            return sp.Mul(*flipped, evaluate=False) if coeff != -1 else sp.Mul(*flipped[1:])
+    return expr
+
+
 def _tidy(expr: sp.Expr) -> sp.Expr:
     """A shorter equal form: log arguments over one denominator, logs of products split
-    where the assumptions allow, the shortest of a few targeted rewrites."""
+    where the assumptions allow, the shortest of a few targeted rewrites (a product when
+    it is as short as a sum: its sign is plainer)."""
     together = expr.replace(
         lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.cancel(sp.together(e.args[0])))
     )
     candidates = [expr, together, sp.expand_log(together), sp.cancel(together)]
     candidates.append(sp.factor(candidates[-1]))
-    return min(candidates, key=lambda e: (sp.count_ops(e), len(sp.srepr(e))))
+    candidates += [_positive_factor(c) for c in candidates]
+    return min(
+        candidates,
+        key=lambda e: (sp.count_ops(e), not isinstance(e, sp.Mul), len(sp.srepr(e))),
+    )
 
 
 def _log_partition(
