@@ -335,19 +335,11 @@ def compile_scalar(
         positive += (upper - y[i] + 1,)
         facts += (upper - sp.Symbol(y.name, **target.domain.assumptions),)
     shown = [(unicode(sp.Symbol(base.name)), domain) for base, domain in pairs]
-    bounds = [None if upper is None else unicode(upper)] + [None] * len(predictors)
-    notes = tuple(
-        note
-        for note in (
-            domain.note(name, bound) for (name, domain), bound in zip(shown, bounds, strict=True)
-        )
-        if note
-    )
-    notes += tuple(
-        note
-        for note in (domain.note(unicode(symbol)) for symbol, domain in fixed if domain.discrete)
-        if note
-    )
+    # the target's domain (with its bound), the predictions', and a fixed whole number's
+    said = [target.domain.note(shown[0][0], None if upper is None else unicode(upper))]
+    said += [domain.note(name) for name, domain in shown[1:]]
+    said += [domain.note(unicode(symbol)) for symbol, domain in fixed if domain.discrete]
+    notes = tuple(note for note in said if note)
     spec = family.link(link_name)
     bases = tuple(base for _, base, _, _ in predictors)
     return Model(

@@ -171,7 +171,8 @@ def _bce_logits(m: Model) -> sp.Expr:
 
 _STIRLING = (
     "with `full=True` torch adds the Stirling term y·log y − y + log(2πy)/2 where y > 1: "
-    "an approximation of log y!, not equal to it, so the offset is no longer dropped exactly"
+    "an approximation of the offset log y!, not equal to it, so even then the loss is not "
+    "the negative log-likelihood exactly"
 )
 _GAUSSIAN = (
     "torch drops the constant log(2π)/2 per sample, the offset above; with `full=True` "

@@ -345,7 +345,7 @@ def test_poisson_full_is_stirling_not_log_factorial() -> None:
     d = derive("poisson")
     count = sp.Symbol("y", integer=True, nonnegative=True)
     assert d.loss is not None and d.loss.offset == sp.log(sp.factorial(count))
-    assert any("approximation of log y!" in note for note in d.loss.loss.conventions)
+    assert any("approximation of the offset log y!" in note for note in d.loss.loss.conventions)
     y = np.arange(0.0, 12.0)
     z = np.full_like(y, 0.3)
     full = torch.nn.PoissonNLLLoss(full=True, reduction="none")(_t(z), _t(y)).numpy()

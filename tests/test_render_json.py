@@ -51,7 +51,7 @@ def test_exponential_family_object() -> None:
 def test_conventions_and_remarks() -> None:
     doc = to_dict(derive("poisson"))
     assert doc["remarks"] == []
-    assert any("approximation of log y!" in c for c in doc["loss"]["conventions"])
+    assert any("approximation of the offset log y!" in c for c in doc["loss"]["conventions"])
     assert to_dict(derive("laplace"))["loss"]["conventions"] == []
     gamma = to_dict(derive("gamma"))
     assert gamma["loss"] is None and "`torch.nn` has no Gamma loss" in gamma["remarks"][0]

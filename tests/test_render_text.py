@@ -45,7 +45,7 @@ def test_library_conventions_and_remarks_are_notes_of_the_conclusion() -> None:
     poisson = render_text(derive("poisson", link="identity"))
     assert "torch: torch.nn.PoissonNLLLoss(log_input=False)(lambda_, y)" in poisson
     assert "note: with `log_input=False` torch computes" in poisson
-    assert "an approximation of log y!, not equal to it" in poisson
+    assert "an approximation of the offset log y!, not equal to it" in poisson
     gamma = render_text(derive("gamma"))
     assert "loss: unnamed" in gamma and "`torch.nn` has no Gamma loss" in gamma
     binomial = render_text(derive("binomial", trials="10"))
