@@ -196,7 +196,7 @@ def _canonical_form(eta: sp.Expr, d: Derivation) -> tuple[sp.Symbol, sp.Expr, st
     number, _ = coeff.as_coeff_Mul()
     form = -rest if number.is_negative else rest
     for name, candidate in LINKS.items():
-        if candidate.function is None or not candidate.fits(first.domain):
+        if candidate.function is None or not candidate.covers(first.domain):
             continue
         g = candidate.function(theta)
         ratio = sp.cancel(sp.together(sp.diff(form, theta) / sp.diff(g, theta)))

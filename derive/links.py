@@ -81,12 +81,22 @@ class Link:
         """
         if self.parameter is None:
             return True
-        wider = {
-            Domain.UNIT: (Domain.UNIT, Domain.POSITIVE, Domain.REAL),
-            Domain.POSITIVE: (Domain.POSITIVE, Domain.REAL),
-            Domain.SIMPLEX: (Domain.SIMPLEX,),
-        }
-        return domain in wider.get(self.parameter, (self.parameter,))
+        return domain in _WIDER.get(self.parameter, (self.parameter,))
+
+    def covers(self, domain: Domain) -> bool:
+        """Whether every value of ``domain`` is a parameter this link yields (the log link
+        covers the positive numbers and the unit interval, the logit only the latter)."""
+        if self.parameter is None:
+            return True
+        return self.parameter in _WIDER.get(domain, (domain,))
+
+
+# The domains that contain each domain: a parameter in (0, 1) is also positive and real.
+_WIDER = {
+    Domain.UNIT: (Domain.UNIT, Domain.POSITIVE, Domain.REAL),
+    Domain.POSITIVE: (Domain.POSITIVE, Domain.REAL),
+    Domain.SIMPLEX: (Domain.SIMPLEX,),
+}
 
 
 IDENTITY = Link(

@@ -37,3 +37,11 @@ def test_links_know_their_function() -> None:
         assert function is not None
         assert proved_zero(function(LINKS[name].inverse(z)) - z)
     assert LINKS["softmax"].function is None
+
+
+def test_what_a_link_covers() -> None:
+    from derive.family import Domain
+
+    assert LINKS["log"].covers(Domain.POSITIVE) and LINKS["log"].covers(Domain.UNIT)
+    assert not LINKS["logit"].covers(Domain.POSITIVE) and LINKS["logit"].covers(Domain.UNIT)
+    assert LINKS["identity"].covers(Domain.REAL) and not LINKS["log"].covers(Domain.REAL)
