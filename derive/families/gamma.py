@@ -53,8 +53,8 @@ FAMILY = Family(
             "none in torch.nn (half Gamma deviance)",
             remarks=(
                 "`torch.distributions.Gamma(alpha, alpha/mu).log_prob(y)` is the "
-                "log-likelihood (concentration α, rate α/μ); `torch.nn` has no Gamma loss: "
-                "ℓ is the half Gamma deviance y/μ − log(y/μ) − 1 up to terms free of μ",
+                "log-likelihood, with concentration α and rate α/μ; `torch.nn` has no Gamma "
+                "loss: ℓ is the half Gamma deviance y/μ − log(y/μ) − 1 up to terms free of μ",
             ),
         ),
     ),
