@@ -188,6 +188,14 @@ def _options(family: Family, given: Mapping[str, object]) -> dict[str, str | Non
             owners = [f.name for f in families() if any(o.name == name for o in f.options)]
             where = f"only applies to {', '.join(owners)}, not" if owners else "does not apply to"
             raise DeriveError(f"{flag} {where} {family.name}")
+        if option.switch:
+            # on: True or "true" (what the command line passes); off: False or "false"
+            if value is False or value == "false":
+                continue
+            if value is not True and value != "true":
+                raise DeriveError(f"{option.flag} is a switch: on (True) or off (False)")
+            values[name] = "true"
+            continue
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             from fractions import Fraction
 

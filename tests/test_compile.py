@@ -179,3 +179,13 @@ def test_a_bound_must_be_a_fixed_variable_of_a_discrete_target() -> None:
     )
     with pytest.raises(DeriveError, match="bounded by p: that must be a fixed variable"):
         compile_model(wrong)
+
+
+def test_a_switch_is_on_or_off() -> None:
+    on = compile_model("gaussian", options={"learn_variance": True})
+    assert on.options == (("learn_variance", "true"),) and len(on.variables.prediction) == 2
+    for off in (False, "false"):
+        model = compile_model("gaussian", options={"learn_variance": off})
+        assert model.options == () and len(model.variables.prediction) == 1
+    with pytest.raises(DeriveError, match="--learn-variance is a switch"):
+        compile_model("gaussian", options={"learn_variance": "yes"})
