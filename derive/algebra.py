@@ -73,7 +73,7 @@ def is_positive_on_support(expr: sp.Basic, known: Iterable[sp.Basic] = ()) -> bo
     """A sufficient test that ``expr`` > 0 wherever the model is defined.
 
     ``known`` lists expressions the support makes positive that assumptions
-    cannot state (``1 - p`` for a probability ``p``).
+    cannot state (``1 - p`` for a probability ``p``, ``N − y + 1`` for y ≤ N successes).
     """
     known_set = set(known)
 
@@ -86,6 +86,11 @@ def is_positive_on_support(expr: sp.Basic, known: Iterable[sp.Basic] = ()) -> bo
             return all(positive(a) for a in e.args)
         if isinstance(e, (sp.Sum, sp.Product)):
             return positive(e.function)
+        if isinstance(e, sp.binomial):
+            # C(n, k) > 0 for whole numbers 0 ≤ k ≤ n, i.e. n − k + 1 > 0
+            n, k = e.args
+            whole = bool(n.is_integer and k.is_integer and k.is_nonnegative)
+            return whole and positive(n - k + 1)
         return False
 
     def positive(e: sp.Basic) -> bool:

@@ -8,7 +8,10 @@ gradient and Hessian are given entrywise in class indices a, b, and convexity
 is proved for every K by the variance identity
 vᵀ(diag(p) − ppᵀ)v = Σ_a p_a (v_a − Σ_b p_b v_b)² ≥ 0.
 For the scalar-output models the linear predictor z = wᵀx is analysed too:
-∇_w ℓ = ℓ'(z)·x and ∇²_w ℓ = ℓ''(z)·x xᵀ, convex exactly when ℓ'' ≥ 0.
+∇_w ℓ = ℓ'(z)·x and ∇²_w ℓ = ℓ''(z)·x xᵀ, convex exactly when ℓ'' ≥ 0; and a
+density that is an exponential family is recognised (:mod:`derive.exponential`):
+its statistic, natural parameter and log-partition function, the convexity of
+the NLL in the natural parameter, and whether the link is canonical.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from derive.convexity import (
     sigmoid_region,
 )
 from derive.errors import DeriveError
+from derive.exponential import ExponentialFamily, recognise
 from derive.family import Domain, families
 from derive.functions import sigmoid, softplus, to_core
 from derive.render.unicode import unicode
@@ -88,6 +92,7 @@ class Analysis:
     notes: tuple[str, ...] = field(default=())
     linear: LinearPredictor | None = None
     comparison: Comparison | None = None
+    exponential: ExponentialFamily | None = None
 
 
 def derived_loss(d: Derivation) -> sp.Expr:
@@ -325,7 +330,10 @@ def analyse(d: Derivation, compare: str | None = None) -> Analysis:
     if compare is not None:
         count = int(d.model.classes) if d.model.classes is not None else None
         comparison = mse_on_probabilities(d, count)
-    return Analysis(loss, wrt, grad, hess, None, verdict, tuple(notes), linear, comparison)
+    exponential = recognise(d)
+    return Analysis(
+        loss, wrt, grad, hess, None, verdict, tuple(notes), linear, comparison, exponential
+    )
 
 
 def _with(result: Analysis, **changes: object) -> Analysis:

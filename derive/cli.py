@@ -37,6 +37,9 @@ EPILOG = r"""examples:
   derive bernoulli --link logit --loss mse   why not MSE on σ(z): vanishing gradient
   derive categorical --link softmax --label-smoothing 0.1
   derive categorical --link softmax --classes 3 --format json
+  derive poisson                          PoissonNLLLoss; an exponential family, canonical link
+  derive binomial --trials 10             10·BCEWithLogitsLoss on the proportion y/10
+  derive gaussian --learn-variance        GaussianNLLLoss: not convex in (f, v), convex in η
   derive gaussian --format latex --standalone -o gaussian.tex   a proof for pdflatex
   derive laplace --format markdown        the proof with $…$ math, for GitHub
   derive all --out derivations            the gallery: every model as .md and .tex

@@ -34,6 +34,21 @@ class StableNumPyPrinter(NumPyPrinter):
     def _print_loggamma(self, expr: sp.Function) -> str:
         return f"numpy.vectorize(math.lgamma)({self._print(expr.args[0])})"
 
+    def _print_factorial(self, expr: sp.Function) -> str:
+        """x! = Γ(x + 1), elementwise."""
+        return f"numpy.vectorize(math.gamma)({self._print(expr.args[0] + 1)})"
+
+    def _print_binomial(self, expr: sp.Function) -> str:
+        """C(n, k) = exp(log Γ(n + 1) − log Γ(k + 1) − log Γ(n − k + 1)), elementwise."""
+        n, k = expr.args
+        lgamma = "numpy.vectorize(math.lgamma)"
+        terms = [
+            f"{lgamma}({self._print(n + 1)})",
+            f"{lgamma}({self._print(k + 1)})",
+            f"{lgamma}({self._print(n - k + 1)})",
+        ]
+        return f"numpy.exp({terms[0]} - {terms[1]} - {terms[2]})"
+
 
 def numpy_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any]:
     """A NumPy function of ``symbols`` computing ``expr`` (an expression derive built)."""

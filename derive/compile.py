@@ -59,17 +59,24 @@ class Sampled:
     One base indexed ``[i]`` (a scalar per sample), one base indexed ``[i, k]``
     (``per_class``: a vector per sample, symbolic K), or a group of bases each
     indexed ``[i]`` (one per class, concrete K) whose values are drawn together
-    (a simplex sums to one, a one-hot group has one 1).
+    (a simplex sums to one, a one-hot group has one 1). ``upper`` bounds a
+    discrete variable from above (a fixed symbol or a number: y ≤ N).
     """
 
     bases: tuple[sp.IndexedBase, ...]
     domain: Domain
     per_class: bool = False
+    upper: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
 class Model:
-    """One observation's density and everything a derivation needs to know of it."""
+    """One observation's density and everything a derivation needs to know of it.
+
+    ``loss_target`` is what a library loss receives as its target (the target
+    itself, or a function of it such as the proportion y/N); ``remarks`` are the
+    link's sentences about the library side (see :class:`derive.family.LinkSpec`).
+    """
 
     family: Family
     link: str
@@ -89,6 +96,8 @@ class Model:
     classes: sp.Expr | None = None
     label: sp.IndexedBase | None = None
     notes: tuple[str, ...] = field(default=())
+    loss_target: sp.Expr | None = None
+    remarks: tuple[str, ...] = field(default=())
 
     @property
     def distribution(self) -> str:
@@ -179,6 +188,14 @@ def _options(family: Family, given: Mapping[str, object]) -> dict[str, str | Non
             owners = [f.name for f in families() if any(o.name == name for o in f.options)]
             where = f"only applies to {', '.join(owners)}, not" if owners else "does not apply to"
             raise DeriveError(f"{flag} {where} {family.name}")
+        if option.switch:
+            # on: True or "true" (what the command line passes); off: False or "false"
+            if value is False or value == "false":
+                continue
+            if value is not True and value != "true":
+                raise DeriveError(f"{option.flag} is a switch: on (True) or off (False)")
+            values[name] = "true"
+            continue
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             from fractions import Fraction
 
@@ -227,9 +244,16 @@ def _predictor(family: Family, parameter: Var, link: Link) -> tuple[sp.IndexedBa
     return sp.IndexedBase(letter, **link.predictor.assumptions), link.predictor
 
 
+_WHOLE = {
+    Domain.COUNT: "a whole number >= 0",
+    Domain.NATURAL: "a whole number >= 1",
+    Domain.LABELS: "a whole number >= 1",
+}
+
+
 def _bound(family: Family, values: Mapping[str, str | None]) -> dict[str, sp.Rational]:
     """The fixed variables an option sets to a number, each checked against its domain."""
-    from derive.numbers import parse_fraction
+    from derive.numbers import MAX_DIGITS, parse_fraction
 
     domains = {v.name: v.domain for v in family.variable(Role.FIXED)}
     bound: dict[str, sp.Rational] = {}
@@ -238,19 +262,28 @@ def _bound(family: Family, values: Mapping[str, str | None]) -> dict[str, sp.Rat
         if option.binds is None or text is None:
             continue
         domain = domains[option.binds]
-        value = sp.Rational(parse_fraction(text, option.flag))
+        try:
+            value = sp.Rational(parse_fraction(text, option.flag))
+        except DeriveError:
+            if not domain.discrete:
+                raise
+            # "a number like 0.1" misleads where only whole numbers are meant
+            raise DeriveError(
+                f"{option.flag} must be {_WHOLE[domain]} with at most {MAX_DIGITS} digits, "
+                f"got {text[:40]!r}"
+            ) from None
         allowed = {
             Domain.POSITIVE: value > 0,
             Domain.UNIT: 0 < value < 1,
             Domain.COUNT: value.is_integer and value >= 0,
+            Domain.NATURAL: value.is_integer and value >= 1,
             Domain.LABELS: value.is_integer and value >= 1,
         }.get(domain, True)
         if not allowed:
             what = {
                 Domain.POSITIVE: "a number > 0",
                 Domain.UNIT: "a number strictly between 0 and 1",
-                Domain.COUNT: "a whole number >= 0",
-                Domain.LABELS: "a whole number >= 1",
+                **_WHOLE,
             }[domain]
             raise DeriveError(f"{option.flag} must be {what}, got {text[:40]!r}")
         bound[option.binds] = value
@@ -303,26 +336,65 @@ def compile_scalar(
     unit += [y[i]] if target.domain is Domain.UNIT else []
     positive = tuple(1 - value for value in unit)
     pairs = [(y, target.domain)] + [(base, domain) for _, base, domain, _ in predictors]
+    facts = support_facts(pairs)
+    upper = _upper(family, target, given)
+    if upper is not None:
+        # 0 ≤ y ≤ N for whole numbers: N − y ≥ 0, and N − y + 1 > 0 (C(N, y) > 0)
+        positive += (upper - y[i] + 1,)
+        facts += (upper - sp.Symbol(y.name, **target.domain.assumptions),)
     shown = [(unicode(sp.Symbol(base.name)), domain) for base, domain in pairs]
-    notes = tuple(note for note in (domain.note(name) for name, domain in shown) if note)
+    # the target's domain (with its bound), the predictions', and a fixed whole number's
+    said = [target.domain.note(shown[0][0], None if upper is None else unicode(upper))]
+    said += [domain.note(name) for name, domain in shown[1:]]
+    said += [domain.note(unicode(symbol)) for symbol, domain in fixed if domain.discrete]
+    notes = tuple(note for note in said if note)
     spec = family.link(link_name)
     bases = tuple(base for _, base, _, _ in predictors)
     return Model(
         family=family,
         link=link_name,
-        options=tuple((name, text) for name, text in values.items() if text is not None),
+        options=_shown_options(family, values, bound),
         density=density,
         variables=Variables(target=(y,), prediction=bases, nuisance=tuple(s for s, _ in fixed)),
         context=context(bases, positive=positive),
         rules=link.rules,
         reference={base.name: reference_value(domain) for _, base, domain, _ in predictors},
         losses=spec.losses,
-        sampled=(Sampled((y,), target.domain),)
+        sampled=(Sampled((y,), target.domain, upper=upper),)
         + tuple(Sampled((base,), domain) for _, base, domain, _ in predictors),
         fixed=fixed,
-        facts=support_facts(pairs),
+        facts=facts,
         predictor=eta_domain,
         axis=link.axis or eta_domain.plot_range,
         compare_mse=spec.compare_mse,
         notes=notes + family.notes,
+        loss_target=y[i] if family.loss_target is None else family.loss_target(given),
+        remarks=spec.remarks,
     )
+
+
+def _shown_options(
+    family: Family, values: Mapping[str, str | None], bound: Mapping[str, sp.Rational]
+) -> tuple[tuple[str, str], ...]:
+    """The options given, a bound number written exactly as SymPy reads it (1e3 → 1000)."""
+    binds = {option.name: option.binds for option in family.options}
+    shown = []
+    for name, text in values.items():
+        if text is None:
+            continue
+        target = binds.get(name)
+        shown.append((name, str(bound[target]) if target is not None and target in bound else text))
+    return tuple(shown)
+
+
+def _upper(family: Family, target: Var, given: Mapping[str, sp.Expr]) -> sp.Expr | None:
+    """The expression bounding a discrete target from above (its fixed symbol or number)."""
+    if target.upper is None:
+        return None
+    fixed = {v.name for v in family.variable(Role.FIXED)}
+    if not target.domain.discrete or target.upper not in fixed:
+        raise DeriveError(
+            f"{target.name} is bounded by {target.upper}: that must be a fixed variable and "
+            f"{target.name} discrete"
+        )
+    return given[target.upper]

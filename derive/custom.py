@@ -162,7 +162,7 @@ def family_from_request(request: CustomRequest) -> Family:
     )
     symbols = {v.name: sp.Symbol(v.name, **v.domain.assumptions) for v in variables}
     typed = expr.xreplace({sp.Symbol(n): s for n, s in symbols.items()})
-    checks = _check(typed, symbols, variables)
+    checks, normalised = _check(typed, symbols, variables)
     plain = {sp.Symbol(n, **v.domain.assumptions): n for n, v in ((v.name, v) for v in variables)}
 
     def density(values: Mapping[str, sp.Expr]) -> sp.Expr:
@@ -184,6 +184,7 @@ def family_from_request(request: CustomRequest) -> Family:
         density=density,
         checks=checks,
         source=request.source,
+        normalised=normalised,
     )
 
 
@@ -219,8 +220,11 @@ def custom_family(
 
 def _check(
     density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
-) -> tuple[str, ...]:
-    return (_nonnegative(density, symbols, variables), _normalised(density, symbols, variables))
+) -> tuple[tuple[str, ...], bool]:
+    """What was checked, in words, and whether normalisation was proved."""
+    nonnegative = _nonnegative(density, symbols, variables)
+    normalised, words = _normalised(density, symbols, variables)
+    return (nonnegative, words), normalised
 
 
 def _grid(domain: Domain) -> list[sp.Rational]:
@@ -280,38 +284,40 @@ def _nonnegative(
 
 def _normalised(
     density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
-) -> str:
+) -> tuple[bool, str]:
     """Whether the density integrates (sums) to 1 over the support, where SymPy decides it
-    and a numeric quadrature agrees, both within :data:`CHECK_SECONDS` in a bounded worker."""
+    and a numeric quadrature agrees, both within :data:`CHECK_SECONDS` in a bounded worker:
+    proved or not, and in words."""
     from derive.sandbox import run_bounded
 
     try:
-        return run_bounded(  # type: ignore[no-any-return]
+        proved, words = run_bounded(
             _normalisation, density, symbols, variables, timeout=CHECK_SECONDS
         )
     except DeriveError:
-        return f"normalisation not checked (not decided within {CHECK_SECONDS:g} s)"
+        return False, f"normalisation not checked (not decided within {CHECK_SECONDS:g} s)"
     except RuntimeError:
-        return "normalisation not checked (SymPy could not decide it)"
+        return False, "normalisation not checked (SymPy could not decide it)"
+    return bool(proved), str(words)
 
 
 def _normalisation(
     density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
-) -> str:
+) -> tuple[bool, str]:
     target = variables[0]
     how = "sums" if target.domain.discrete else "integrates"
     total = _integrate(density, symbols[target.name], target.domain)
     if total is None:
         verb = "sum" if target.domain.discrete else "integrate"
-        return f"normalisation not checked (SymPy could not {verb} it)"
+        return False, f"normalisation not checked (SymPy could not {verb} it)"
     agrees = _numerically_one(density, symbols, variables, total)
     if agrees is None:
-        return "normalisation not checked (the numeric cross-check was inconclusive)"
+        return False, "normalisation not checked (the numeric cross-check was inconclusive)"
     if not agrees:
-        return "normalisation not checked (the numeric cross-check disagrees)"
+        return False, "normalisation not checked (the numeric cross-check disagrees)"
     if total == 1:
-        return f"the density is normalised: it {how} to 1 over the support"
-    return f"the density is not normalised: it {how} to {sp.sstr(total)} over the support"
+        return True, f"the density is normalised: it {how} to 1 over the support"
+    return False, f"the density is not normalised: it {how} to {sp.sstr(total)} over the support"
 
 
 def _integrate(density: sp.Expr, y: sp.Symbol, domain: Domain) -> sp.Expr | None:

@@ -105,12 +105,15 @@ def derive(
     **options: object,
 ) -> Derivation:
     """Derive the loss of a model: a built-in family by name (``gaussian``, ``normal``,
-    ``laplace``, ``bernoulli``, ``categorical``) or a :class:`~derive.family.Family`
-    record (for example one built from LaTeX by :func:`derive.custom.custom_family`).
+    ``laplace``, ``bernoulli``, ``categorical``, ``poisson``, ``gamma``, ``exponential``,
+    ``binomial``) or a :class:`~derive.family.Family` record (for example one built from
+    LaTeX by :func:`derive.custom.custom_family`).
 
     ``options`` are the family's options (categorical: ``classes``, ``targets``,
-    ``label_smoothing``). Raises :class:`derive.errors.DeriveError` for an unknown
-    name, link or option and for values out of range.
+    ``label_smoothing``; gaussian: ``learn_variance=True``; gamma: ``shape``;
+    exponential: ``rate=True``; binomial: ``trials``). Raises
+    :class:`derive.errors.DeriveError` for an unknown name, link or option and for
+    values out of range.
     """
     if not isinstance(name, (str, Family)):
         raise DeriveError(f"derive() takes a model name or a Family, not {type(name).__name__}")

@@ -63,6 +63,7 @@ class Domain(enum.Enum):
     UNIT = "unit"
     BINARY = "binary"
     COUNT = "count"
+    NATURAL = "natural"
     LABELS = "labels"
     SIMPLEX = "simplex"
     ONEHOT = "onehot"
@@ -88,10 +89,22 @@ class Domain(enum.Enum):
 
     @property
     def discrete(self) -> bool:
-        return self in (Domain.BINARY, Domain.COUNT, Domain.LABELS, Domain.ONEHOT)
+        return self in (
+            Domain.BINARY,
+            Domain.COUNT,
+            Domain.NATURAL,
+            Domain.LABELS,
+            Domain.ONEHOT,
+        )
 
-    def note(self, name: str) -> str | None:
-        """The assumption the domain adds to a derivation, in words (``None``: none)."""
+    def note(self, name: str, upper: str | None = None) -> str | None:
+        """The assumption the domain adds to a derivation, in words (``None``: none).
+
+        ``upper`` is a bound from above, shown (a count of successes out of N trials).
+        """
+        if upper is not None:
+            low = _REFERENCE[self][0]
+            return f"{name} ∈ {{{low}, {low + 1}, …, {upper}}}"
         template = _NOTES.get(self)
         return None if template is None else template.format(name=name)
 
@@ -106,6 +119,7 @@ _ASSUMPTIONS: dict[Domain, dict[str, bool]] = {
     Domain.UNIT: {"positive": True},
     Domain.BINARY: {"integer": True, "nonnegative": True},
     Domain.COUNT: {"integer": True, "nonnegative": True},
+    Domain.NATURAL: {"integer": True, "positive": True},
     Domain.LABELS: {"integer": True, "positive": True},
     Domain.SIMPLEX: {"nonnegative": True},
     Domain.ONEHOT: {"integer": True, "nonnegative": True},
@@ -116,6 +130,7 @@ _REFERENCE: dict[Domain, tuple[int, int]] = {
     Domain.UNIT: (1, 2),
     Domain.BINARY: (0, 1),
     Domain.COUNT: (0, 1),
+    Domain.NATURAL: (1, 1),
     Domain.LABELS: (1, 1),
     Domain.SIMPLEX: (1, 0),  # 1/K, filled in by the compile step
     Domain.ONEHOT: (0, 1),
@@ -126,6 +141,7 @@ _SAMPLE_RANGE: dict[Domain, tuple[float, float]] = {
     Domain.UNIT: (0.05, 0.95),
     Domain.BINARY: (0, 1),
     Domain.COUNT: (0, 6),
+    Domain.NATURAL: (1, 6),
     Domain.LABELS: (1, 1),
     Domain.SIMPLEX: (0.0, 1.0),
     Domain.ONEHOT: (0, 1),
@@ -137,6 +153,7 @@ _PLOT_RANGE: dict[Domain, tuple[str, float, float]] = {
     Domain.SIMPLEX: ("probability", 0.005, 0.995),
     Domain.BINARY: ("label", 0.0, 1.0),
     Domain.COUNT: ("count", 0.0, 6.0),
+    Domain.NATURAL: ("count", 1.0, 6.0),
     Domain.LABELS: ("class", 1.0, 3.0),
     Domain.ONEHOT: ("indicator", 0.0, 1.0),
 }
@@ -144,17 +161,24 @@ _NOTES: dict[Domain, str] = {
     Domain.POSITIVE: "{name} > 0",
     Domain.BINARY: "{name} ∈ {{0, 1}}",
     Domain.COUNT: "{name} ∈ {{0, 1, 2, …}}",
+    Domain.NATURAL: "{name} ∈ {{1, 2, 3, …}}",
     Domain.UNIT: "0 < {name} < 1",
 }
 
 
 @dataclass(frozen=True)
 class Var:
-    """One variable of a family: its name (SymPy's), role and domain."""
+    """One variable of a family: its name (SymPy's), role and domain.
+
+    ``upper`` names a fixed variable that bounds a discrete variable from above
+    (successes out of N trials: y ∈ {0, …, N}); the compile step turns it into a
+    support fact and the step checker samples below it.
+    """
 
     name: str
     role: Role
     domain: Domain
+    upper: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,13 +187,16 @@ class LinkSpec:
 
     ``losses`` are tried in order by the loss matcher (a match is proved, never
     assumed); ``shows`` is what ``derive list`` prints; ``compare_mse`` allows
-    ``--loss mse`` (MSE on the predicted probability beside the derived loss).
+    ``--loss mse`` (MSE on the predicted probability beside the derived loss);
+    ``remarks`` are sentences the conclusion states about the library side of
+    this link (that torch.nn has no such loss, say).
     """
 
     name: str
     losses: tuple[str, ...] = ()
     shows: str = ""
     compare_mse: bool = False
+    remarks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,7 +236,13 @@ class Family:
 
     ``density`` receives the per-observation expressions of the variables by name
     (the target, the predicted parameter after its link, the fixed parameters)
-    and returns the density of one observation.
+    and returns the density of one observation. ``loss_target`` receives the same
+    and returns what a library loss is given as its target when that is not the
+    target itself (a proportion y/N of successes); ``None``: the target.
+    ``normalised`` says the density integrates (sums) to one over the support for
+    every value of the parameters — true of every built-in family; a user density
+    is normalised only when the check proved it. Conclusions that rest on it (the
+    log-partition function of an exponential family) are drawn only then.
     """
 
     name: str
@@ -223,6 +256,8 @@ class Family:
     notes: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()  # what was checked of a user density, in words
     source: tuple[tuple[str, str], ...] = ()  # how a user family was given (for reproduction)
+    loss_target: Callable[[Mapping[str, sp.Expr]], sp.Expr] | None = None
+    normalised: bool = True
 
     @property
     def default_link(self) -> str:

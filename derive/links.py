@@ -40,6 +40,10 @@ def _exp(eta: sp.Expr, normaliser: sp.Expr | None = None) -> sp.Expr:
     return sp.exp(eta)
 
 
+def _logit(theta: sp.Expr) -> sp.Expr:
+    return sp.log(theta / (1 - theta))
+
+
 def _softmax(eta: sp.Expr, normaliser: sp.Expr | None = None) -> sp.Expr:
     if normaliser is None:
         raise ValueError("the softmax link needs its normaliser Σ_j exp(z_j)")
@@ -52,7 +56,9 @@ class Link:
 
     ``predictor`` is the domain of η (``None``: the parameter's own domain, for
     the identity), ``parameter`` the domain of the parameter it yields
-    (``None``: any), ``letter`` the name of the predictor it introduces.
+    (``None``: any), ``letter`` the name of the predictor it introduces,
+    ``function`` the link itself, parameter ↦ predictor (``None``: not a function
+    of one parameter, the softmax).
     """
 
     name: str
@@ -63,6 +69,7 @@ class Link:
     letter: str = ""
     rules: tuple[Rule, ...] = ()
     axis: tuple[str, float, float] | None = None  # a plot's axis over η, when not the domain's
+    function: Callable[[sp.Expr], sp.Expr] | None = None
 
     def inverse(self, eta: sp.Expr, normaliser: sp.Expr | None = None) -> sp.Expr:
         return self.apply(eta, normaliser)
@@ -74,15 +81,27 @@ class Link:
         """
         if self.parameter is None:
             return True
-        wider = {
-            Domain.UNIT: (Domain.UNIT, Domain.POSITIVE, Domain.REAL),
-            Domain.POSITIVE: (Domain.POSITIVE, Domain.REAL),
-            Domain.SIMPLEX: (Domain.SIMPLEX,),
-        }
-        return domain in wider.get(self.parameter, (self.parameter,))
+        return domain in _WIDER.get(self.parameter, (self.parameter,))
+
+    def covers(self, domain: Domain) -> bool:
+        """Whether every value of ``domain`` is a parameter this link yields (the log link
+        covers the positive numbers and the unit interval, the logit only the latter)."""
+        if self.parameter is None:
+            return True
+        return self.parameter in _WIDER.get(domain, (domain,))
 
 
-IDENTITY = Link("identity", "the model predicts the parameter itself", _identity)
+# The domains that contain each domain: a parameter in (0, 1) is also positive and real.
+_WIDER = {
+    Domain.UNIT: (Domain.UNIT, Domain.POSITIVE, Domain.REAL),
+    Domain.POSITIVE: (Domain.POSITIVE, Domain.REAL),
+    Domain.SIMPLEX: (Domain.SIMPLEX,),
+}
+
+
+IDENTITY = Link(
+    "identity", "the model predicts the parameter itself", _identity, function=lambda t: t
+)
 LOGIT = Link(
     "logit",
     "the model predicts a logit z, p = σ(z) = 1/(1 + e^{-z})",
@@ -92,6 +111,7 @@ LOGIT = Link(
     "z",
     (LogOfSigmoid(), LogOfOneMinusSigmoid(), SoftplusReflection(), Expand()),
     ("logit", -8.0, 8.0),
+    _logit,
 )
 LOG = Link(
     "log",
@@ -102,6 +122,7 @@ LOG = Link(
     "z",
     (Expand(),),
     ("log-parameter", -3.0, 3.0),
+    sp.log,
 )
 SOFTMAX = Link(
     "softmax",

@@ -14,6 +14,7 @@ When no proof is found it returns ``None``: the loss stays unnamed.
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,6 +50,11 @@ class NamedLoss:
     """A PyTorch loss: its class, input convention and per-sample formula.
 
     ``keywords`` gives the constructor arguments a model needs (label smoothing).
+    ``key`` names the entry in the catalogue when one torch class is fed in more
+    than one way (``PoissonNLLLoss`` on the log-rate or on the rate); it defaults
+    to ``name``. ``conventions`` are what the library does beyond the formula
+    (clamps, ``eps``, constants it drops and ``full=True`` adds back), stated
+    wherever the loss is named; code is written between backticks.
     """
 
     name: str
@@ -58,13 +64,28 @@ class NamedLoss:
     formula: Callable[[Model], sp.Expr]
     mean_over_classes: bool = False
     keywords: Callable[[Model], str] = _no_keywords
+    key: str = ""
+    conventions: tuple[str, ...] = ()
 
     def call(self, model: Model) -> str:
         """How to call it in PyTorch for this model (default reduction)."""
-        names = [b.name for b in model.variables.prediction]  # type: ignore[attr-defined]
-        target = model.variables.target[0].name  # type: ignore[attr-defined]
+        # a name that is a Python keyword (lambda) is written with a trailing underscore
+        names = [_python_name(b.name) for b in model.variables.prediction]  # type: ignore[attr-defined]
+        target = _python_expression(per_sample(_target(model)))
         inputs = self.input.format(*names, y=target)
         return f"{self.torch}({self.keywords(model)})({inputs})"
+
+
+def _python_name(name: str) -> str:
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+def _python_expression(expr: sp.Basic) -> str:
+    """``y``, or a quotient written as Python code formatters write it (``y / N``)."""
+    numerator, denominator = sp.fraction(expr)
+    if denominator == 1:
+        return sp.sstr(expr)
+    return f"{sp.sstr(numerator)} / {sp.sstr(denominator)}"
 
 
 @dataclass(frozen=True)
@@ -82,52 +103,101 @@ def _one(model: Model, which: int = 0) -> sp.Basic:
     return model.variables.prediction[which]
 
 
-def _target(model: Model) -> sp.Basic:
-    return model.variables.target[0]
+def _target(model: Model) -> sp.Expr:
+    """What the loss receives as its target, indexed by the sample (y_i, or y_i/N)."""
+    if model.loss_target is not None:
+        return model.loss_target
+    return model.variables.target[0][i]  # type: ignore[index,no-any-return]
 
 
 def _mse(m: Model) -> sp.Expr:
     """(input − target)², written (y − f)² (the same number)."""
-    return (_target(m)[i] - _one(m)[i]) ** 2  # type: ignore[index]
+    return (_target(m) - _one(m)[i]) ** 2  # type: ignore[index]
 
 
 def _l1(m: Model) -> sp.Expr:
     """|input − target|, written |y − f| (the same number)."""
-    return sp.Abs(_target(m)[i] - _one(m)[i])  # type: ignore[index]
+    return sp.Abs(_target(m) - _one(m)[i])  # type: ignore[index]
 
 
 def _bce(m: Model) -> sp.Expr:
-    p, y = _one(m)[i], _target(m)[i]  # type: ignore[index]
+    p, y = _one(m)[i], _target(m)  # type: ignore[index]
     return -(y * sp.log(p) + (1 - y) * sp.log(1 - p))
 
 
-def _gaussian_nll(m: Model) -> sp.Expr:
+def _gaussian_nll_scale(m: Model) -> sp.Expr:
     """½(log var + (input − target)²/var) with var = σ², σ the second prediction
     (``full=False``: the ½ log 2π torch drops with its default is not part of ℓ)."""
     if len(m.variables.prediction) < 2:
         return sp.S.Zero
-    f, s, y = _one(m)[i], _one(m, 1)[i], _target(m)[i]  # type: ignore[index]
-    return (sp.log(s**2) + (y - f) ** 2 / s**2) / 2
+    s = _one(m, 1)[i]  # type: ignore[index]
+    return _gaussian_nll(m, s**2)
+
+
+def _gaussian_nll_variance(m: Model) -> sp.Expr:
+    """½(log var + (input − target)²/var) with var the second prediction itself."""
+    if len(m.variables.prediction) < 2:
+        return sp.S.Zero
+    return _gaussian_nll(m, _one(m, 1)[i])  # type: ignore[index]
+
+
+def _gaussian_nll(m: Model, var: sp.Expr) -> sp.Expr:
+    f, y = _one(m)[i], _target(m)  # type: ignore[index]
+    return (sp.log(var) + (y - f) ** 2 / var) / 2
 
 
 def _poisson_log_input(m: Model) -> sp.Expr:
     """exp(input) − target·input: PoissonNLLLoss with its default ``log_input=True`` and
     ``full=False`` (the Stirling term is not part of ℓ)."""
-    z, y = _one(m)[i], _target(m)[i]  # type: ignore[index]
+    z, y = _one(m)[i], _target(m)  # type: ignore[index]
     return sp.exp(z) - y * z
 
 
+def _poisson_rate(m: Model) -> sp.Expr:
+    """input − target·log(input): PoissonNLLLoss with ``log_input=False``, in the limit
+    eps → 0 of torch's input − target·log(input + eps)."""
+    rate, y = _one(m)[i], _target(m)  # type: ignore[index]
+    return rate - y * sp.log(rate)
+
+
+def _log_input_false(model: Model) -> str:
+    return "log_input=False"
+
+
 def _bce_logits(m: Model) -> sp.Expr:
-    z, y = _one(m)[i], _target(m)[i]  # type: ignore[index]
+    z, y = _one(m)[i], _target(m)  # type: ignore[index]
     return softplus(z) - y * z
 
 
+_STIRLING = (
+    "with `full=True` torch adds the Stirling term y·log y − y + log(2πy)/2 where y > 1: "
+    "an approximation of the offset log y!, not equal to it, so even then the loss is not "
+    "the negative log-likelihood exactly"
+)
+_GAUSSIAN = (
+    "torch drops the constant log(2π)/2 per sample, the offset above; with `full=True` "
+    "it adds it back and the loss is the negative log-likelihood itself",
+    "torch clamps the variance below at `eps=1e-6` (without gradient through the clamp): "
+    "the loss is ℓ exactly where var ≥ eps",
+)
+
+
 CATALOGUE: dict[str, NamedLoss] = {
-    loss.name: loss
+    loss.key or loss.name: loss
     for loss in (
         NamedLoss("MSELoss", "torch.nn.MSELoss", "mean squared error", "{0}, {y}", _mse),
         NamedLoss("L1Loss", "torch.nn.L1Loss", "mean absolute error", "{0}, {y}", _l1),
-        NamedLoss("BCELoss", "torch.nn.BCELoss", "binary cross-entropy", "{0}, {y}", _bce),
+        NamedLoss(
+            "BCELoss",
+            "torch.nn.BCELoss",
+            "binary cross-entropy",
+            "{0}, {y}",
+            _bce,
+            conventions=(
+                "torch clamps each log at −100: the loss is ℓ exactly where log p and "
+                "log(1 − p) both exceed −100",
+            ),
+        ),
         NamedLoss(
             "BCEWithLogitsLoss",
             "torch.nn.BCEWithLogitsLoss",
@@ -141,13 +211,39 @@ CATALOGUE: dict[str, NamedLoss] = {
             "Poisson negative log-likelihood",
             "{0}, {y}",
             _poisson_log_input,
+            conventions=(_STIRLING,),
+        ),
+        NamedLoss(
+            "PoissonNLLLoss",
+            "torch.nn.PoissonNLLLoss",
+            "Poisson negative log-likelihood",
+            "{0}, {y}",
+            _poisson_rate,
+            keywords=_log_input_false,
+            key="PoissonNLLLoss:rate",
+            conventions=(
+                "with `log_input=False` torch computes `input - target * log(input + eps)` "
+                "with `eps=1e-8`: that is ℓ only in the limit eps → 0, the two differing by at "
+                "most `target * eps / input` per sample; pass a smaller `eps` for ℓ",
+                _STIRLING,
+            ),
         ),
         NamedLoss(
             "GaussianNLLLoss",
             "torch.nn.GaussianNLLLoss",
             "Gaussian negative log-likelihood",
             "{0}, {y}, {1}**2",
-            _gaussian_nll,
+            _gaussian_nll_scale,
+            conventions=_GAUSSIAN,
+        ),
+        NamedLoss(
+            "GaussianNLLLoss",
+            "torch.nn.GaussianNLLLoss",
+            "Gaussian negative log-likelihood",
+            "{0}, {y}, {1}",
+            _gaussian_nll_variance,
+            key="GaussianNLLLoss:var",
+            conventions=_GAUSSIAN,
         ),
         NamedLoss(
             "NLLLoss",
@@ -182,9 +278,10 @@ SCALAR_LOSSES: tuple[str, ...] = (
     "BCELoss",
     "BCEWithLogitsLoss",
     "PoissonNLLLoss",
+    "PoissonNLLLoss:rate",
 )
-# What a user density may match: one prediction, or a location and a scale.
-CUSTOM_LOSSES: tuple[str, ...] = (*SCALAR_LOSSES, "GaussianNLLLoss")
+# What a user density may match: one prediction, or a location and a scale or a variance.
+CUSTOM_LOSSES: tuple[str, ...] = (*SCALAR_LOSSES, "GaussianNLLLoss", "GaussianNLLLoss:var")
 
 
 def _terms(expr: sp.Expr, params: tuple[sp.Basic, ...]) -> dict[sp.Basic, sp.Expr]:

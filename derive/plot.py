@@ -71,6 +71,17 @@ def _point(
     return values
 
 
+COUNTS = (0, 3)  # the counts a figure draws the loss for (at most the bound: y ≤ N)
+
+
+def _counts(d: Derivation) -> list[int]:
+    """The observed counts to draw: 0 and 3, below the count's bound when it has one."""
+    upper = next((s.upper for s in d.model.sampled if s.upper is not None), None)
+    if upper is None or not upper.is_Integer:
+        return list(COUNTS)
+    return sorted({min(count, int(upper)) for count in COUNTS})
+
+
 def _class_number(name: str) -> int | None:
     tail = name.rpartition("_")[2]
     return int(tail) if tail.isdigit() else None
@@ -106,21 +117,23 @@ def curves(d: Derivation, an: Analysis) -> tuple[str, Any, list[Curve]]:
     what, low, high = d.model.axis
     xs = np.linspace(low, high, POINTS)
     classes = int(d.model.classes) if d.model.classes is not None else 2
-    binary = d.model.domain_of(d.variables.target[0].name) is Domain.BINARY  # type: ignore[attr-defined]
+    target_domain = d.model.domain_of(d.variables.target[0].name)  # type: ignore[attr-defined]
+    binary = target_domain is Domain.BINARY
     labels = [1, 0] if binary else [0]
     if binary and an.comparison is not None:
         labels = [1]
-    name = d.loss.loss.name if d.loss is not None else "derived loss"
+    if target_domain is Domain.COUNT:
+        labels = _counts(d)
+    name = f"{d.loss.loss.name} (derived)" if d.loss is not None else "derived loss"
+    target_name = d.variables.target[0].name  # type: ignore[attr-defined]
     out: list[Curve] = []
     for label in labels:
         values = _point(an.loss.free_symbols, x, d, classes, label)
-        target = (
-            f"y = {label}"
-            if binary
-            else ("target class 1" if d.model.classes is not None else f"y = {label}")
-        )
+        # the value the curve was drawn at (a positive target sits at its reference point)
+        drawn = next((v for s, v in values.items() if s.name == target_name), label)
+        target = "target class 1" if d.model.classes is not None else f"{target_name} = {drawn}"
         loss, grad = _evaluate(an.loss, an.wrt, x, xs, values)
-        out.append(Curve(f"{name} (derived)", target, loss, grad))
+        out.append(Curve(name, target, loss, grad))
         c = an.comparison
         if c is not None:
             mse_vars = tuple(
@@ -134,7 +147,7 @@ def curves(d: Derivation, an: Analysis) -> tuple[str, Any, list[Curve]]:
             loss, grad = _evaluate(mse, wrt, x, xs, mse_values)
             head = r"$\sigma(z)$" if c.classes is None else r"$\mathrm{softmax}(z)$"
             out.append(Curve(f"MSE on {head}", target, loss, grad))
-    axis = f"{x.name.replace('_', '')} ({what}"
+    axis = f"${sp.latex(x)}$ ({what}"
     if d.model.classes is not None:
         axis += " of class 1" + ("; the other logits 0" if d.model.predictor is Domain.REAL else "")
     return axis + ")", xs, out
@@ -170,7 +183,7 @@ def plot(d: Derivation, an: Analysis, path: str) -> None:
         left.set(title=f"{title}: loss", xlabel=axis, ylabel="per-sample loss")
         # mathtext labels: drawn by Agg/PDF/SVG and by LaTeX itself for PGF
         magnitude = (
-            r"$|\partial \ell / \partial %s|$" % an.wrt[0]
+            r"$|\partial \ell / \partial %s|$" % sp.latex(an.wrt[0])
             if len(an.wrt) == 1
             else r"$\Vert \nabla \ell \Vert$ (all outputs)"
         )

@@ -287,7 +287,11 @@ class Expand(Rule):
             return None
 
         after = _as_expr(rewrite_nodes(expr, distribute))
-        return None if after == expr else Rewrite(after)
+        # only the order of the terms changed (an unevaluated sum put in SymPy's order):
+        # the same expression, no step
+        if after == expr or sp.srepr(after) == sp.srepr(expr):
+            return None
+        return Rewrite(after)
 
 
 @dataclass(frozen=True)

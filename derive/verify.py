@@ -141,13 +141,18 @@ def _simplex(rng: random.Random, size: int) -> list[sp.Rational]:
     return [sp.Rational(r, total) for r in raw]
 
 
-def _draw(domain: Domain, rng: random.Random, label: int) -> sp.Rational:
-    """One exact value of a scalar domain (a label is the sample's class)."""
+UPPER_SAMPLED = 12  # a bounded count is drawn from 0..min(bound, this)
+
+
+def _draw(domain: Domain, rng: random.Random, label: int, upper: int | None = None) -> sp.Rational:
+    """One exact value of a scalar domain (a label is the sample's class); a discrete
+    value bounded by ``upper`` is drawn from the whole range below it (whole numbers)."""
     low, high = domain.sample_range
     if domain is Domain.LABELS:
         return sp.Integer(label)
     if domain.discrete:
-        return sp.Integer(rng.randint(int(low), int(high)))
+        top = int(high) if upper is None else min(upper, UPPER_SAMPLED)
+        return sp.Integer(rng.randint(int(low), top))
     return _rational(rng, low, high)
 
 
@@ -177,7 +182,8 @@ def _assign(
         for base, value in zip(sampled.bases, vector, strict=True):
             values[base[s]] = value
     else:
-        values[sampled.bases[0][s]] = _draw(sampled.domain, rng, label)
+        upper = None if sampled.upper is None else int(sampled.upper.xreplace(values))
+        values[sampled.bases[0][s]] = _draw(sampled.domain, rng, label, upper)
 
 
 def sample_point(
@@ -232,7 +238,10 @@ def _numeric_error(residual: sp.Expr, step: Step, model: Model, rng: random.Rand
     concrete = _concrete(residual, model)
     if labels:
         concrete = concrete.xreplace(labels).doit()
-    number = sp.N(to_core(concrete.xreplace(values)), DIGITS)
+    # whole numbers stay exact; a fraction enters as a DIGITS-digit float, so that a power
+    # with a large exponent ((1 − p)^(N − y) for N = 10⁶ trials) is not expanded exactly
+    point = {k: v if v.is_integer else sp.Float(v, DIGITS) for k, v in values.items()}
+    number = sp.N(to_core(concrete.xreplace(point)), DIGITS)
     if not number.is_number:
         return float("inf")
     return float(abs(number))

@@ -28,7 +28,26 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("categorical", {"targets": "soft"}),
     ("categorical", {"targets": "soft", "classes": 3}),
     ("categorical", {"label_smoothing": "0.1"}),
+    ("gaussian", {"learn_variance": "true"}),
+    ("poisson", {}),
+    ("poisson", {"link": "identity"}),
+    ("gamma", {}),
+    ("gamma", {"shape": "2"}),
+    ("exponential", {}),
+    ("exponential", {"link": "identity"}),
+    ("exponential", {"rate": "true"}),
+    ("exponential", {"rate": "true", "link": "identity"}),
+    ("binomial", {}),
+    ("binomial", {"trials": "10"}),
+    ("binomial", {"link": "identity"}),
+    ("binomial", {"link": "identity", "trials": "10"}),
 ]
+# The derived losses that are not convex in the prediction (the rest are).
+NOT_CONVEX: list[tuple[str, dict[str, Any]]] = [
+    ("gaussian", {"learn_variance": "true"}),
+    ("exponential", {"link": "identity"}),
+]
+CONVEX_CASES = [case for case in CASES if case not in NOT_CONVEX]
 
 
 def case_id(case: tuple[str, dict[str, Any]]) -> str:

@@ -29,3 +29,14 @@ def test_positivity_and_freedom() -> None:
     assert not is_positive_on_support(1 - p[i])
     assert is_positive_on_support(1 - p[i], known=[1 - p[i]])
     assert free_of(sp.Sum(y[i], (i, 1, n)), [p]) and not free_of(p[i] + 1, [p])
+
+
+def test_a_binomial_coefficient_is_positive_below_its_top() -> None:
+    """C(N, k) > 0 for whole numbers 0 ≤ k ≤ N, known as N − k + 1 > 0; not otherwise."""
+    trials = sp.Symbol("N", integer=True, positive=True)
+    k = sp.IndexedBase("y", integer=True, nonnegative=True)
+    assert is_positive_on_support(sp.binomial(trials, k[i]), known=[trials - k[i] + 1])
+    assert is_positive_on_support(sp.binomial(10, k[i]), known=[11 - k[i]])
+    assert not is_positive_on_support(sp.binomial(trials, k[i]))  # k ≤ N is not known
+    real = sp.IndexedBase("x", real=True)
+    assert not is_positive_on_support(sp.binomial(trials, real[i]), known=[trials - real[i] + 1])

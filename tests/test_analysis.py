@@ -14,9 +14,10 @@ from derive import derive
 from derive.analysis import A, B, analyse
 from derive.codegen import torch_function
 from derive.compile import K
+from derive.family import Domain
 from derive.functions import sigmoid
 from derive.steps import Derivation
-from tests.conftest import CASES, case_id
+from tests.conftest import CASES, CONVEX_CASES, case_id
 
 TOL = 1e-9
 
@@ -44,21 +45,38 @@ def _point(
     values: dict[sp.Basic, float] = {}
     m = d.model
     simplex = rng.dirichlet(np.ones(classes))
+    for nuisance in m.variables.nuisance:
+        values[nuisance] = 7.0 if m.domain_of(nuisance.name) is Domain.NATURAL else 0.8
     for c, v in enumerate(variables):
         name = v.base.name if isinstance(v, sp.Indexed) else v.name
+        domain = m.domain_of(name)
         if name.startswith("q"):
             values[v] = float(simplex[c])
-        elif name == "p" and m.distribution == "bernoulli":
+        elif domain is Domain.UNIT:
             values[v] = float(rng.uniform(0.05, 0.95))
+        elif domain is Domain.POSITIVE:
+            values[v] = float(rng.uniform(0.3, 3.0))
         else:
             values[v] = float(rng.normal() * 2)
     label = int(rng.integers(1, classes + 1))
     soft = rng.dirichlet(np.ones(classes))
     for base in m.variables.target:
-        if m.distribution in ("gaussian", "laplace"):
-            values[sp.Symbol(base.name, real=True)] = float(rng.normal() * 2)
-        elif m.distribution == "bernoulli":
-            values[sp.Symbol(base.name, integer=True, nonnegative=True)] = float(rng.integers(0, 2))
+        domain = m.domain_of(base.name)
+        symbol = sp.Symbol(base.name, **base.label._assumptions_orig)
+        if m.classes is None and domain is Domain.REAL:
+            values[symbol] = float(rng.normal() * 2)
+        elif m.classes is None and domain is Domain.POSITIVE:
+            values[symbol] = float(rng.uniform(0.3, 3.0))
+        elif m.classes is None and domain is Domain.BINARY:
+            values[symbol] = float(rng.integers(0, 2))
+        elif m.classes is None and domain is Domain.COUNT:
+            upper = next((s.upper for s in m.sampled if s.upper is not None), None)
+            top = (
+                9
+                if upper is None
+                else int(upper.xreplace({n: values[n] for n in m.variables.nuisance}))
+            )
+            values[symbol] = float(rng.integers(0, top + 1))
         elif base.name == "y":
             values[sp.Symbol("y", integer=True, positive=True)] = label
         elif base.name == "p":
@@ -70,8 +88,6 @@ def _point(
         elif base.name.startswith("p_"):
             c = int(base.name[2:])
             values[sp.Symbol(base.name, nonnegative=True)] = float(soft[c - 1])
-    for nuisance in m.variables.nuisance:
-        values[nuisance] = 0.8
     return values
 
 
@@ -148,7 +164,7 @@ def test_gradient_and_hessian_match_autograd(case: tuple[str, dict[str, Any]]) -
         np.testing.assert_allclose(h, hess.numpy(), rtol=TOL, atol=TOL)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+@pytest.mark.parametrize("case", CONVEX_CASES, ids=[case_id(c) for c in CONVEX_CASES])
 def test_convex_verdicts_survive_sampling(case: tuple[str, dict[str, Any]]) -> None:
     name, options = case
     d = derive(name, **options)
@@ -237,3 +253,34 @@ def test_compare_is_validated() -> None:
 
     with pytest.raises(DeriveError, match="--loss mse"):
         analyse(derive("gaussian"), "mse")
+
+
+VERDICTS = [
+    (("poisson", {}), "convex"),
+    (("poisson", {"link": "identity"}), "convex"),
+    (("gamma", {}), "convex"),
+    (("exponential", {}), "convex"),
+    (("exponential", {"link": "identity"}), "not convex"),
+    (("exponential", {"rate": "true"}), "convex"),
+    (("exponential", {"rate": "true", "link": "identity"}), "convex"),
+    (("binomial", {}), "convex"),
+    (("binomial", {"link": "identity"}), "convex"),
+    (("gaussian", {"learn_variance": "true"}), "not convex"),
+]
+
+
+@pytest.mark.parametrize(("case", "truth"), VERDICTS, ids=[case_id(c) for c, _ in VERDICTS])
+def test_true_verdicts_of_the_new_families(case: tuple[str, dict[str, Any]], truth: str) -> None:
+    """The true verdict, and for 'not convex' an exact point of the domain and a direction
+    with vᵀ∇²v < 0 (y/μ + log μ for μ > 2y; log v + (y − f)²/v everywhere)."""
+    name, options = case
+    d = derive(name, **options)
+    an = analyse(d)
+    assert an.verdict.verdict == truth, an.verdict.reason
+    if truth == "not convex":
+        point = dict(an.verdict.counterexample)
+        for symbol, value in point.items():
+            assert not (symbol.is_positive and value <= 0), (symbol, value)
+        direction = sp.Matrix(an.verdict.direction or (1,))
+        hessian = sp.hessian(an.loss, list(an.wrt)).xreplace(point)
+        assert (direction.T * hessian * direction)[0, 0].is_negative

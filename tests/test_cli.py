@@ -29,6 +29,11 @@ ACCEPTANCE = [
     (["categorical", "--link", "softmax", "--targets", "soft"], "CrossEntropyLoss"),
     (["categorical", "--link", "softmax", "--label-smoothing", "0.1"], "CrossEntropyLoss"),
     (["categorical", "--link", "softmax", "--classes", "3"], "CrossEntropyLoss"),
+    (["gaussian", "--learn-variance"], "GaussianNLLLoss"),
+    (["poisson"], "PoissonNLLLoss"),
+    (["poisson", "--link", "identity"], "PoissonNLLLoss"),
+    (["binomial", "--trials", "10"], "BCEWithLogitsLoss"),
+    (["binomial", "--link", "identity"], "BCELoss"),
 ]
 
 
@@ -163,6 +168,10 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
         "laplace",
         "bernoulli",
         "categorical",
+        "poisson",
+        "gamma",
+        "exponential",
+        "binomial",
     ]
 
 
@@ -534,3 +543,51 @@ def test_pythonioencoding_ascii(argv: list[str]) -> None:
         unescaped = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), out)
         assert unescaped == utf8_run.stdout.decode("utf-8")
     assert err.count("\n") == (1 if argv == ["gausian"] else 0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["binomial", "--trials", "0"], "--trials must be a whole number >= 1, got '0'"),
+        (["binomial", "--trials", "2.5"], "--trials must be a whole number >= 1, got '2.5'"),
+        (["binomial", "--trials", "-3"], "--trials must be a whole number >= 1, got '-3'"),
+        (["binomial", "--trials", "x"], "--trials must be a whole number >= 1 with at most 12"),
+        (["gamma", "--shape", "0"], "--shape must be a number > 0, got '0'"),
+        (["poisson", "--trials", "3"], "--trials only applies to binomial, not poisson"),
+        (["gamma", "--link", "identity"], "unknown link 'identity' for gamma"),
+        (["gaussian", "--learn-variance=yes"], "--learn-variance: ignored explicit argument"),
+        (["exponential", "--learn-variance"], "--learn-variance only applies to gaussian"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+def test_bad_values_for_the_new_families(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(argv, capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("derive: error: ") and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gaussian", "--learn-variance"],
+        ["poisson", "--link", "identity"],
+        ["gamma", "--shape", "2"],
+        ["exponential", "--rate", "--link", "identity"],
+        ["binomial", "--trials", "10"],
+    ],
+    ids=" ".join,
+)
+def test_the_new_families_in_every_format(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, text, err = _run(argv, capsys)
+    assert code == 0 and err == "" and "Exponential family" in text
+    code, tex, _ = _run([*argv, "--format", "latex", "--standalone"], capsys)
+    assert code == 0 and tex.startswith("\\documentclass") and "Exponential family" in tex
+    code, markdown, _ = _run([*argv, "--format", "markdown"], capsys)
+    assert code == 0 and "## Exponential family" in markdown
+    code, out, _ = _run([*argv, "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and doc["exponential_family"]["convex_in_natural_parameters"] is True

@@ -26,3 +26,15 @@ def test_gamma_is_elementwise() -> None:
     values = numpy_function(sp.log(sp.gamma(nu / 2)) + sp.loggamma(nu), [nu])(np.array([1.0, 5.0]))
     expected = [math.log(math.gamma(v / 2)) + math.lgamma(v) for v in (1.0, 5.0)]
     np.testing.assert_allclose(values, expected, rtol=1e-12)
+
+
+def test_factorials_and_binomial_coefficients_are_elementwise() -> None:
+    import math
+
+    y = sp.Symbol("y", integer=True, nonnegative=True)
+    trials = sp.Symbol("N", integer=True, positive=True)
+    counts = np.array([0.0, 3.0, 7.0])
+    fact = numpy_function(sp.log(sp.factorial(y)), [y])(counts)
+    np.testing.assert_allclose(fact, [math.lgamma(c + 1) for c in counts], rtol=1e-12)
+    choose = numpy_function(sp.binomial(trials, y), [trials, y])(np.full(3, 7.0), counts)
+    np.testing.assert_allclose(choose, [math.comb(7, int(c)) for c in counts], rtol=1e-12)

@@ -14,7 +14,7 @@ def test_options_are_validated() -> None:
     with pytest.raises(DeriveError, match="cannot be used with --targets soft"):
         compile_model("categorical", options={"targets": "soft", "label_smoothing": "0.2"})
     with pytest.raises(DeriveError, match="one of"):
-        compile_model("poisson")
+        compile_model("weibull")
     with pytest.raises(DeriveError, match="--classes only applies to categorical, not gaussian"):
         compile_model("gaussian", options={"classes": "3"})
     with pytest.raises(DeriveError, match="--targets must be one of onehot, soft"):
@@ -128,3 +128,64 @@ def test_a_bound_value_outside_its_domain_is_refused_with_the_flag() -> None:
         compile_model(family, options={"scale": "-1"})
     with pytest.raises(DeriveError, match="--scale"):
         compile_model(family, options={"scale": "abc"})
+
+
+def test_a_count_bounded_by_the_trials() -> None:
+    """y ≤ N: a support fact for the analysis, a positive fact for the log rules, a note,
+    and the bound the step checker samples below."""
+    symbolic = compile_model("binomial")
+    (y,) = symbolic.variables.target
+    big_n = sp.Symbol("N", integer=True, positive=True)
+    i = sp.Symbol("i", integer=True, positive=True)
+    count = sp.Symbol("y", integer=True, nonnegative=True)
+    assert big_n - count in symbolic.facts
+    assert big_n - y[i] + 1 in symbolic.context.positive
+    assert symbolic.notes == ("y ∈ {0, 1, …, N}", "N ∈ {1, 2, 3, …}")
+    assert symbolic.sampled[0].upper == big_n and symbolic.domain_of("N") is Domain.NATURAL
+    assert symbolic.loss_target == y[i] / big_n
+    bound = compile_model("binomial", "identity", {"trials": "1e1"})
+    assert bound.notes == ("y ∈ {0, 1, …, 10}", "0 < p < 1") and bound.fixed == ()
+    assert bound.sampled[0].upper == 10 and bound.options == (("trials", "10"),)
+
+
+@pytest.mark.parametrize("text", ["0", "2.5", "-3", "1/2"])
+def test_trials_must_be_a_whole_number_of_at_least_one(text: str) -> None:
+    with pytest.raises(DeriveError, match=f"--trials must be a whole number >= 1, got '{text}'"):
+        compile_model("binomial", options={"trials": text})
+    with pytest.raises(DeriveError, match="--trials must be a whole number >= 1 with at most 12"):
+        compile_model("binomial", options={"trials": "ten"})
+
+
+def test_switches_compile_the_family_s_variant() -> None:
+    learned = compile_model("gaussian", options={"learn_variance": "true"})
+    assert [b.name for b in learned.variables.prediction] == ["f", "v"]
+    assert learned.options == (("learn_variance", "true"),) and learned.notes == ("v > 0",)
+    assert learned.losses == ("GaussianNLLLoss:var",)
+    rate = compile_model("exponential", "identity", {"rate": "true"})
+    assert [b.name for b in rate.variables.prediction] == ["lambda"]
+    assert compile_model("exponential").variables.prediction[0].name == "z"
+    assert compile_model("exponential", "identity").variables.prediction[0].name == "mu"
+
+
+def test_a_bound_must_be_a_fixed_variable_of_a_discrete_target() -> None:
+    from dataclasses import replace
+
+    from derive.family import Role, Var, resolve
+
+    binomial = resolve("binomial")
+    wrong = replace(
+        binomial,
+        variables=(Var("y", Role.TARGET, Domain.COUNT, upper="p"), *binomial.variables[1:]),
+    )
+    with pytest.raises(DeriveError, match="bounded by p: that must be a fixed variable"):
+        compile_model(wrong)
+
+
+def test_a_switch_is_on_or_off() -> None:
+    on = compile_model("gaussian", options={"learn_variance": True})
+    assert on.options == (("learn_variance", "true"),) and len(on.variables.prediction) == 2
+    for off in (False, "false"):
+        model = compile_model("gaussian", options={"learn_variance": off})
+        assert model.options == () and len(model.variables.prediction) == 1
+    with pytest.raises(DeriveError, match="--learn-variance is a switch"):
+        compile_model("gaussian", options={"learn_variance": "yes"})

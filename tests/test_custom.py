@@ -253,3 +253,32 @@ def test_normalisation_checks_are_bounded_and_singularities_are_no_evidence() ->
         r"\frac{\lambda^{y} e^{-\lambda}}{\Gamma(y+1)}", predict="lambda", support="count"
     )
     assert poisson.checks[1] == "the density is normalised: it sums to 1 over the support"
+
+
+def test_a_predicted_variance_is_gaussian_nll_loss_with_var() -> None:
+    """The catalogue's GaussianNLLLoss takes the variance itself as well as a scale."""
+    variance = r"\frac{1}{\sqrt{2\pi v}} e^{-\frac{(y-\mu)^2}{2v}}"
+    family = custom_family(variance, target="y", predict=["mu", "v"], domains={"v": "positive"})
+    assert family.normalised
+    d = derive(family)
+    assert d.loss is not None and d.loss.loss.key == "GaussianNLLLoss:var"
+    assert d.loss.loss.call(d.model) == "torch.nn.GaussianNLLLoss()(mu, y, v)"
+    rng = np.random.default_rng(4)
+    data = {"y": rng.normal(size=N), "mu": rng.normal(size=N), "v": rng.uniform(0.3, 2, N)}
+    loss = evaluate(d.loss.formula, d, data)
+    want = torch.nn.GaussianNLLLoss(reduction="none")(
+        _torch(data["mu"]), _torch(data["y"]), _torch(data["v"])
+    )
+    np.testing.assert_allclose(loss, want.numpy(), rtol=1e-10, atol=1e-10)
+    # and the scale form of the learned-scale spec still matches with var = σ²
+    scale = derive(custom_family(GAUSSIAN, predict=["mu", "sigma"], domains={"sigma": "positive"}))
+    assert scale.loss is not None and scale.loss.loss.key == ""
+    assert scale.loss.loss.call(scale.model).endswith("(mu, y, sigma**2)")
+
+
+def test_a_poisson_rate_with_the_identity_link_is_poisson_nll_loss_without_log_input() -> None:
+    poisson = r"\frac{\lambda^{y} e^{-\lambda}}{\Gamma\left(y+1\right)}"
+    d = derive(custom_family(poisson, predict="lambda", support="count"))
+    assert d.loss is not None and d.loss.loss.key == "PoissonNLLLoss:rate"
+    assert d.loss.loss.call(d.model) == "torch.nn.PoissonNLLLoss(log_input=False)(lambda_, y)"
+    assert all(check.ok for check in check_derivation(d))

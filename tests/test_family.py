@@ -28,10 +28,12 @@ def test_no_branch_on_a_family_link_or_option_name_outside_the_families() -> Non
     names |= {c for f in FAMILIES for o in f.options for c in o.choices}
     root = Path(__file__).resolve().parent.parent / "derive"
     # Not branches on a model: a field of the JSON contract, words the prose printer spells
-    # in LaTeX, and the logarithm as a LaTeX command or SymPy node (the reader of user text).
+    # in LaTeX, the logarithm as a LaTeX command or SymPy node and the letter \gamma as a
+    # LaTeX command (the reader of user text).
     allowed = {
         ("render/json.py", "classes"),
         ("parse.py", "log"),
+        ("parse.py", "gamma"),
         ("sandbox.py", "log"),
         ("render/prose.py", "log"),
         ("render/prose.py", "softmax"),
@@ -85,3 +87,14 @@ def test_resolve_refuses_non_strings() -> None:
         resolve(None)
     with pytest.raises(DeriveError, match="not int"):
         resolve(123)
+
+
+def test_domain_notes() -> None:
+    from derive.family import Domain
+
+    assert Domain.NATURAL.note("N") == "N ∈ {1, 2, 3, …}"
+    assert Domain.COUNT.note("y", "10") == "y ∈ {0, 1, …, 10}"
+    assert Domain.NATURAL.discrete and Domain.NATURAL.assumptions == {
+        "integer": True,
+        "positive": True,
+    }

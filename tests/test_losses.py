@@ -3,6 +3,7 @@ torch.distributions log-probabilities, float64, on random and saturated data."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ import torch
 
 from derive import derive
 from derive.compile import compile_model as build_model
+from derive.compile import per_sample
 from derive.losses import CATALOGUE, identify
 from derive.steps import Derivation
 from tests.conftest import CASES, case_id, evaluate
@@ -24,10 +26,17 @@ def _data(d: Derivation, rng: np.random.Generator, saturated: bool = False) -> d
     """Random data on the model's support, as NumPy arrays keyed by symbol name."""
     m = d.model
     data: dict[str, np.ndarray] = {}
+    for symbol in m.variables.nuisance:  # σ, b, α: 0.7; the number of trials N: 7
+        data[symbol.name] = np.full(N, 7.0 if symbol.is_integer else 0.7)
+    predictions = [b.name for b in m.variables.prediction]
     if m.distribution in ("gaussian", "laplace"):
         data["y"] = rng.normal(size=N) * 2
         data["f"] = rng.normal(size=N) * 2
-        data[m.variables.nuisance[0].name] = np.full(N, 0.7)
+        if "v" in predictions:
+            data["v"] = rng.uniform(0.2, 3.0, size=N)
+        return data
+    if m.distribution in ("poisson", "gamma", "exponential", "binomial"):
+        data.update(_scalar_data(d, rng, saturated))
         return data
     if m.distribution == "bernoulli":
         data["y"] = rng.integers(0, 2, size=N).astype(float)
@@ -62,6 +71,44 @@ def _data(d: Derivation, rng: np.random.Generator, saturated: bool = False) -> d
     return data
 
 
+def _scalar_data(d: Derivation, rng: np.random.Generator, saturated: bool) -> dict[str, Any]:
+    """A target on the family's support and its prediction (z through a link, else the
+    parameter itself: a rate, a mean or a probability)."""
+    m = d.model
+    (name,) = [b.name for b in m.variables.prediction]
+    out: dict[str, Any] = {}
+    if name == "z":
+        scale = 40.0 if saturated else 2.0
+        z = rng.uniform(-scale, scale, size=N)
+        out["z"] = np.sign(z) * np.maximum(np.abs(z), 30.0) if saturated else z
+    elif name == "p":
+        out["p"] = rng.uniform(0.02, 0.98, size=N)
+    else:
+        out[name] = rng.uniform(0.2, 5.0, size=N)
+    if m.distribution == "poisson":
+        out["y"] = rng.poisson(3.0, size=N).astype(float)
+    elif m.distribution == "binomial":
+        trials = int(dict(m.options).get("trials", 7))
+        out["y"] = rng.integers(0, trials + 1, size=N).astype(float)
+        out["_trials"] = np.full(N, float(trials))
+    else:
+        out["y"] = rng.gamma(2.0, 1.5, size=N)
+    return out
+
+
+def _shape(d: Derivation, data: dict[str, Any]) -> float:
+    return float(sp.Rational(dict(d.model.options).get("shape", "0.7")))
+
+
+def _parameter(d: Derivation, data: dict[str, Any]) -> torch.Tensor:
+    """The distribution's parameter after the link: the prediction, or exp/σ of z."""
+    if "z" not in data:
+        name = d.variables.prediction[0].name  # type: ignore[attr-defined]
+        return _t(data[name])
+    z = _t(data["z"])
+    return torch.sigmoid(z) if d.link == "logit" else torch.exp(z)
+
+
 def _t(array: np.ndarray) -> torch.Tensor:
     return torch.as_tensor(np.asarray(array), dtype=torch.float64)
 
@@ -70,8 +117,27 @@ def _reference_nll(d: Derivation, data: dict[str, Any]) -> np.ndarray:
     """−log p(y | θ) per sample, from torch.distributions."""
     m = d.model
     if m.distribution == "gaussian":
-        dist = torch.distributions.Normal(_t(data["f"]), _t(data["sigma"]))
+        scale = _t(data["sigma"]) if "sigma" in data else torch.sqrt(_t(data["v"]))
+        dist = torch.distributions.Normal(_t(data["f"]), scale)
         return -dist.log_prob(_t(data["y"])).numpy()
+    y = _t(data["y"]) if "y" in data else None
+    if m.distribution == "poisson":
+        return -torch.distributions.Poisson(_parameter(d, data)).log_prob(y).numpy()
+    if m.distribution == "gamma":
+        alpha = _shape(d, data)
+        rate = alpha / _parameter(d, data)
+        return -torch.distributions.Gamma(torch.full_like(y, alpha), rate).log_prob(y).numpy()
+    if m.distribution == "exponential":
+        value = _parameter(d, data)
+        rate = value if "rate" in dict(m.options) else 1 / value
+        return -torch.distributions.Exponential(rate).log_prob(y).numpy()
+    if m.distribution == "binomial":
+        trials = _t(data["_trials"])
+        if m.link == "logit":
+            binomial = torch.distributions.Binomial(trials, logits=_t(data["z"]))
+        else:
+            binomial = torch.distributions.Binomial(trials, probs=_t(data["p"]))
+        return -binomial.log_prob(y).numpy()
     if m.distribution == "laplace":
         dist = torch.distributions.Laplace(_t(data["f"]), _t(data["b"]))
         return -dist.log_prob(_t(data["y"])).numpy()
@@ -93,37 +159,58 @@ def _reference_nll(d: Derivation, data: dict[str, Any]) -> np.ndarray:
 
 
 def _torch_loss(d: Derivation, data: dict[str, Any], reduction: str) -> float:
-    """The named torch loss, called with its own conventions."""
-    name = d.loss.loss.name
+    """The named torch loss, called with its own conventions (a tensor for 'none')."""
+    out = _torch_call(d, data, reduction)
+    return out.numpy() if reduction == "none" else out.item()  # type: ignore[no-any-return]
+
+
+def _torch_call(d: Derivation, data: dict[str, Any], reduction: str) -> torch.Tensor:
+    name = d.loss.loss.key or d.loss.loss.name
     options = dict(d.model.options)
+    if d.model.classes is None:
+        # what the loss takes as its target: y, or the proportion y/N of successes
+        target = _t(evaluate(per_sample(d.model.loss_target), d, data))
     if name == "MSELoss":
-        return torch.nn.MSELoss(reduction=reduction)(_t(data["f"]), _t(data["y"])).item()
+        return torch.nn.MSELoss(reduction=reduction)(_t(data["f"]), target)
     if name == "L1Loss":
-        return torch.nn.L1Loss(reduction=reduction)(_t(data["f"]), _t(data["y"])).item()
+        return torch.nn.L1Loss(reduction=reduction)(_t(data["f"]), target)
     if name == "BCELoss":
-        return torch.nn.BCELoss(reduction=reduction)(_t(data["p"]), _t(data["y"])).item()
+        return torch.nn.BCELoss(reduction=reduction)(_t(data["p"]), target)
     if name == "BCEWithLogitsLoss":
-        loss = torch.nn.BCEWithLogitsLoss(reduction=reduction)
-        return loss(_t(data["z"]), _t(data["y"])).item()
+        return torch.nn.BCEWithLogitsLoss(reduction=reduction)(_t(data["z"]), target)
+    if name == "PoissonNLLLoss":
+        return torch.nn.PoissonNLLLoss(reduction=reduction)(_t(data["z"]), target)
+    if name == "PoissonNLLLoss:rate":
+        # eps = 1e-300 vanishes next to the rate in float64: the loss is ℓ exactly
+        loss = torch.nn.PoissonNLLLoss(log_input=False, eps=1e-300, reduction=reduction)
+        return loss(_t(data["lambda"]), target)
+    if name == "GaussianNLLLoss:var":
+        loss = torch.nn.GaussianNLLLoss(reduction=reduction)
+        return loss(_t(data["f"]), target, _t(data["v"]))
     index = torch.as_tensor(data["_labels"] - 1)
     if name == "NLLLoss":
-        return torch.nn.NLLLoss(reduction=reduction)(torch.log(_t(data["_probs"])), index).item()
+        return torch.nn.NLLLoss(reduction=reduction)(torch.log(_t(data["_probs"])), index)
     if name == "KLDivLoss":
         loss = torch.nn.KLDivLoss(reduction=reduction)
-        return loss(torch.log(_t(data["_probs"])), _t(data["_soft"])).item()
+        return loss(torch.log(_t(data["_probs"])), _t(data["_soft"]))
     assert name == "CrossEntropyLoss"
     eps = float(sp.Rational(options.get("label_smoothing", "0")))
     loss = torch.nn.CrossEntropyLoss(reduction=reduction, label_smoothing=eps)
     if options["targets"] == "soft":
-        return loss(_t(data["_logits"]), _t(data["_soft"])).item()
-    return loss(_t(data["_logits"]), index).item()
+        return loss(_t(data["_logits"]), _t(data["_soft"]))
+    return loss(_t(data["_logits"]), index)
 
 
 def _per_sample_offset(d: Derivation, data: dict[str, Any]) -> np.ndarray:
     return evaluate(sp.sympify(d.loss.offset) + sp.Symbol("_zero") * 0, d, data)
 
 
-SATURATED = [c for c in CASES if c[1].get("link") in ("logit", "softmax")]
+SATURATED = [
+    c
+    for c in CASES
+    if c[1].get("link", build_model(c[0]).link) in ("logit", "softmax", "log")
+    and c[0] != "exponential"  # e^{±40}·y: no cancellation to test, only overflow
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
@@ -144,8 +231,8 @@ def _compare(case: tuple[str, dict[str, Any]], saturated: bool) -> None:
     data = _data(d, rng, saturated)
     nll = evaluate(d.nll, d, data)
     np.testing.assert_allclose(nll, _reference_nll(d, data), rtol=TOL, atol=TOL)
-    if d.loss is None:
-        assert dict(d.model.options).get("label_smoothing") and d.link == "identity"
+    if d.loss is None:  # unnamed only where no catalogue loss was a candidate
+        assert d.model.losses == ()
         return
     ell = evaluate(d.loss.formula, d, data)
     offset = _per_sample_offset(d, data)
@@ -172,6 +259,10 @@ def _compare(case: tuple[str, dict[str, Any]], saturated: bool) -> None:
     if d.loss.loss.name == "KLDivLoss":
         batchmean = _torch_loss(d, data, "batchmean")
         np.testing.assert_allclose(total, scale * n * batchmean + offset.sum(), rtol=TOL, atol=TOL)
+    # reduction='none': the loss of each sample, ℓ_i (KLDivLoss: of each class, summed here)
+    each = np.asarray(_torch_loss(d, data, "none"))
+    each = each.sum(axis=1) if each.ndim == 2 else each
+    np.testing.assert_allclose(each, ell, rtol=TOL, atol=TOL)
 
 
 def test_saturated_logits_really_saturate() -> None:
@@ -228,3 +319,97 @@ def test_call_prints_the_exact_label_smoothing() -> None:
         assert cross_entropy.call(model) == (
             f"torch.nn.CrossEntropyLoss(label_smoothing={shown})(z, y)"
         )
+
+
+def test_gaussian_nll_loss_conventions_are_torch_s() -> None:
+    """GaussianNLLLoss drops log(2π)/2 (full=True adds it back: the loss is the NLL) and
+    clamps the variance at eps = 1e-6, as the derivation's notes say."""
+    d = derive("gaussian", learn_variance="true")
+    assert d.loss is not None and d.loss.loss.key == "GaussianNLLLoss:var"
+    assert d.loss.scale == 1 and d.loss.offset == sp.log(2 * sp.pi) / 2
+    assert d.loss.loss.call(d.model) == "torch.nn.GaussianNLLLoss()(f, y, v)"
+    notes = " ".join(d.loss.loss.conventions)
+    assert "`full=True`" in notes and "log(2π)/2" in notes and "`eps=1e-6`" in notes
+    data = _data(d, np.random.default_rng(5))
+    nll = evaluate(d.nll, d, data)
+    full = torch.nn.GaussianNLLLoss(full=True, reduction="none")
+    got = full(_t(data["f"]), _t(data["y"]), _t(data["v"])).numpy()
+    np.testing.assert_allclose(got, nll, rtol=TOL, atol=TOL)
+    loss = torch.nn.GaussianNLLLoss(reduction="none")
+    tiny, at_eps = (loss(_t([0.0]), _t([1.0]), _t([v])) for v in (1e-9, 1e-6))
+    assert torch.equal(tiny, at_eps)  # below eps, torch computes with var = eps
+
+
+def test_poisson_full_is_stirling_not_log_factorial() -> None:
+    """full=True adds y·log y − y + log(2πy)/2 for y > 1: close to log y!, not equal to it."""
+    d = derive("poisson")
+    count = sp.Symbol("y", integer=True, nonnegative=True)
+    assert d.loss is not None and d.loss.offset == sp.log(sp.factorial(count))
+    assert any("approximation of the offset log y!" in note for note in d.loss.loss.conventions)
+    y = np.arange(0.0, 12.0)
+    z = np.full_like(y, 0.3)
+    full = torch.nn.PoissonNLLLoss(full=True, reduction="none")(_t(z), _t(y)).numpy()
+    plain = torch.nn.PoissonNLLLoss(reduction="none")(_t(z), _t(y)).numpy()
+    big = np.maximum(y, 1)  # the term is 0 where y ≤ 1; no log 0 is taken
+    stirling = np.where(y > 1, big * np.log(big) - big + 0.5 * np.log(2 * np.pi * big), 0)
+    np.testing.assert_allclose(full - plain, stirling, rtol=TOL, atol=TOL)
+    log_factorial = np.array([math.lgamma(v + 1) for v in y])
+    error = np.abs(stirling - log_factorial)
+    assert error[2] > 1e-2 and error[-1] > 1e-3  # an approximation: never exact
+    exact = evaluate(d.nll, d, {"y": y, "z": z})
+    assert np.abs(full - exact)[2:].min() > 1e-3
+
+
+def test_poisson_rate_eps_is_stated_and_bounded() -> None:
+    """log_input=False adds eps = 1e-8 inside the log: ℓ up to at most y·eps/λ."""
+    d = derive("poisson", link="identity")
+    assert d.loss is not None and d.loss.loss.key == "PoissonNLLLoss:rate"
+    assert d.loss.loss.call(d.model) == "torch.nn.PoissonNLLLoss(log_input=False)(lambda_, y)"
+    assert any("`eps=1e-8`" in note for note in d.loss.loss.conventions)
+    data = _data(d, np.random.default_rng(6))
+    ell = evaluate(d.loss.formula, d, data)
+    default = torch.nn.PoissonNLLLoss(log_input=False, reduction="none")
+    got = default(_t(data["lambda"]), _t(data["y"])).numpy()
+    bound = data["y"] * 1e-8 / data["lambda"]
+    assert np.all(np.abs(got - ell) <= bound * (1 + 1e-6) + 1e-15)
+    assert np.abs(got - ell).max() > 1e-12  # the default eps is visible in float64
+
+
+def test_bce_loss_clamps_its_logs() -> None:
+    d = derive("bernoulli")
+    assert d.loss is not None and any("−100" in c for c in d.loss.loss.conventions)
+    p, y = _t([1e-60, 0.3]), _t([1.0, 1.0])
+    got = torch.nn.BCELoss(reduction="none")(p, y).numpy()
+    ell = evaluate(d.loss.formula, d, {"p": p.numpy(), "y": y.numpy()})
+    assert got[0] == 100.0 and ell[0] > 138  # clamped where log p < −100
+    np.testing.assert_allclose(got[1], ell[1], rtol=TOL)
+
+
+@pytest.mark.parametrize("link", ["logit", "identity"])
+def test_binomial_is_n_times_the_bce_loss_on_the_proportion(link: str) -> None:
+    """N·softplus(z) − y·z = N·BCEWithLogitsLoss(z, y/N), and −y·log p − (N − y)·log(1 − p)
+    = N·BCELoss(p, y/N); the NLL adds −log C(N, y)."""
+    d = derive("binomial", link=link, trials="10")
+    assert d.loss is not None and d.loss.scale == 10
+    assert d.loss.loss.call(d.model).endswith(", y / 10)")
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 11, size=N).astype(float)
+    if link == "logit":
+        data = {"y": y, "z": rng.normal(size=N) * 3}
+        torch_loss = torch.nn.BCEWithLogitsLoss(reduction="none")(_t(data["z"]), _t(y / 10))
+        binomial = torch.distributions.Binomial(10, logits=_t(data["z"]))
+    else:
+        data = {"y": y, "p": rng.uniform(0.05, 0.95, size=N)}
+        torch_loss = torch.nn.BCELoss(reduction="none")(_t(data["p"]), _t(y / 10))
+        binomial = torch.distributions.Binomial(10, probs=_t(data["p"]))
+    log_choose = np.array([math.log(math.comb(10, int(v))) for v in y])
+    nll = -binomial.log_prob(_t(y)).numpy()
+    np.testing.assert_allclose(nll, 10 * torch_loss.numpy() - log_choose, rtol=TOL, atol=TOL)
+    np.testing.assert_allclose(evaluate(d.nll, d, data), nll, rtol=TOL, atol=TOL)
+
+
+def test_families_without_a_torch_loss_say_so() -> None:
+    for name, options in (("gamma", {}), ("exponential", {}), ("exponential", {"rate": "true"})):
+        d = derive(name, **options)
+        assert d.loss is None and d.model.losses == ()
+        assert any("`torch.nn` has no" in remark for remark in d.model.remarks)

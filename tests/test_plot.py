@@ -55,7 +55,7 @@ def test_pgf_is_written_with_pdflatex(tmp_path: Path) -> None:
 def test_curves_show_the_vanishing_mse_gradient() -> None:
     d = derive("bernoulli", link="logit")
     axis, xs, drawn = curves(d, analyse(d, "mse"))
-    assert axis.startswith("z (logit")
+    assert axis.startswith("$z$ (logit")
     derived, mse = drawn
     assert derived.label.startswith("BCEWithLogitsLoss") and mse.label.startswith("MSE")
     left = xs < -6  # confidently wrong for y = 1
@@ -108,3 +108,38 @@ def test_missing_matplotlib_names_the_distribution_extra(
         plot(d, analyse(d), str(tmp_path / "x.png"))
     assert str(caught.value) == "derive plot needs matplotlib: pip install 'derive-losses[plot]'"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_counts_are_drawn_at_zero_and_three_below_their_bound() -> None:
+    d = derive("poisson")
+    axis, _, drawn = curves(d, analyse(d))
+    assert axis.startswith("$z$ (log-parameter")
+    assert [c.target for c in drawn] == ["y = 0", "y = 3"]
+    assert drawn[0].label == "PoissonNLLLoss (derived)"
+    small = derive("binomial", trials="2")
+    assert [c.target for c in curves(small, analyse(small))[2]] == ["y = 0", "y = 2"]
+
+
+def test_a_positive_target_is_labelled_with_the_value_drawn() -> None:
+    d = derive("exponential", link="identity")
+    axis, xs, drawn = curves(d, analyse(d))
+    assert axis == r"$\mu$ (prediction)" and [c.target for c in drawn] == ["y = 1"]
+    assert drawn[0].label == "derived loss"
+    np.testing.assert_allclose(drawn[0].loss, 1 / xs + np.log(xs), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["poisson", "--link", "identity"],
+        ["gamma", "--shape", "2"],
+        ["binomial"],
+        ["gaussian", "--learn-variance"],
+        ["exponential", "--rate"],
+    ],
+    ids=lambda argv: "-".join(argv),
+)
+def test_the_new_families_plot(argv: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "x.png"
+    assert main(["plot", *argv, "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(PNG)

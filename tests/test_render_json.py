@@ -22,3 +22,36 @@ def test_document_is_stable_and_complete() -> None:
     assert set(doc["loss"]["reductions"]) == {"sum", "mean"}
     assert render_json(d) == render_json(derive("laplace"))
     assert json.loads(render_json(d)) == doc
+
+
+def test_exponential_family_object() -> None:
+    from derive.analysis import analyse
+
+    def document(name: str, **options: str) -> dict:
+        d = derive(name, **options)
+        return json.loads(render_json(d, analyse(d)))
+
+    assert document("laplace")["exponential_family"] is None
+    poisson = document("poisson", link="identity")["exponential_family"]
+    assert poisson["canonical"] is False and poisson["link"] == "identity"
+    assert poisson["natural_parameters"] == ["eta"]
+    assert poisson["convex_in_natural_parameters"] is True
+    eta = sp.Symbol("eta", real=True)
+    assert sp.sympify(poisson["log_partition"]["sympy"]) == sp.exp(eta)
+    assert sp.sympify(poisson["curvature"]["sympy"]) == sp.exp(eta)
+    assert poisson["canonical_link"]["link"] == "log"
+    assert poisson["canonical_link"]["parameter"] == "lambda"
+    learned = document("gaussian", learn_variance="true")["exponential_family"]
+    assert learned["natural_parameters"] == ["eta_1", "eta_2"]
+    assert [t["text"] for t in learned["statistic"]] == ["y", "y**2"]
+    assert len(learned["curvature"]) == 2 and len(learned["curvature"][0]) == 2
+    assert learned["canonical_link"] is None
+
+
+def test_conventions_and_remarks() -> None:
+    doc = to_dict(derive("poisson"))
+    assert doc["remarks"] == []
+    assert any("approximation of the offset log y!" in c for c in doc["loss"]["conventions"])
+    assert to_dict(derive("laplace"))["loss"]["conventions"] == []
+    gamma = to_dict(derive("gamma"))
+    assert gamma["loss"] is None and "`torch.nn` has no Gamma loss" in gamma["remarks"][0]

@@ -169,3 +169,57 @@ def test_code_is_escaped_for_latex() -> None:
     )
     long = ProofPrinter().code("--density " + "(a+b)" * 10)
     assert long.count(r"\allowbreak{}") == 20 and long.startswith(r"\texttt{--density (a+")
+
+
+def test_the_exponential_family_section() -> None:
+    d = derive("poisson")
+    tex = render_latex(d, analyse(d))
+    assert r"\subsection*{Exponential family}" in tex
+    assert r"$A''(\eta) = \operatorname{Var}(T) \geq 0$; here $A''(\eta) = e^{\eta}$" in tex
+    assert "The log link is canonical" in tex
+    d = derive("gaussian", learn_variance="true")
+    tex = render_latex(d, analyse(d))
+    assert r"\nabla^{2} A(\eta_{1}, \eta_{2}) = \operatorname{Cov}(T) \succeq 0" in tex
+    assert "The identity link is not canonical" in tex
+    d = derive("gamma")
+    tex = render_latex(d, analyse(d))
+    assert r"the canonical link is $\eta = - \frac{1}{\mu}$ up to an affine map." in tex
+    laplace = derive("laplace")
+    assert r"\subsection*{Exponential family}" not in render_latex(laplace, analyse(laplace))
+
+
+def test_conventions_are_listed_with_their_code() -> None:
+    tex = render_latex(derive("gaussian", learn_variance="true"))
+    assert "Conventions of the library:" in tex
+    assert r"with \texttt{full=True} it adds it back" in tex
+    assert r"\texttt{eps=1e-6}" in tex
+    gamma = render_latex(derive("gamma"))
+    assert r"\texttt{torch.distributions.Gamma(alpha," in gamma and "Gamma loss" in gamma
+
+
+def test_command_line_reproduces_switches_and_bound_numbers() -> None:
+    assert command_line(derive("gaussian", learn_variance="true")) == (
+        "derive gaussian --learn-variance"
+    )
+    assert command_line(derive("binomial", trials="1e3", link="identity")) == (
+        "derive binomial --link identity --trials 1000"
+    )
+    assert command_line(derive("exponential", rate="true")) == "derive exponential --rate"
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("gamma", {"shape": "2"}),
+        ("exponential", {"link": "identity"}),
+        ("exponential", {"rate": "true"}),
+        ("binomial", {"trials": "3", "link": "identity"}),
+        ("poisson", {}),
+    ],
+    ids=["gamma-shape", "exponential-identity", "exponential-rate", "binomial-3", "poisson"],
+)
+def test_the_new_families_compile_outside_the_gallery(
+    name: str, options: dict[str, Any], tmp_path: Path
+) -> None:
+    d = derive(name, **options)
+    compile_tex(render_latex(d, analyse(d), standalone=True), tmp_path)

@@ -15,3 +15,39 @@ def test_each_step_is_justified() -> None:
 def test_unnamed_loss_is_said_so() -> None:
     text = render_text(derive("categorical", label_smoothing="0.1"))
     assert "loss: unnamed" in text
+
+
+def test_the_exponential_family_section_says_whether_the_link_is_canonical() -> None:
+    from derive.analysis import analyse
+
+    def text(name: str, **options: str) -> str:
+        d = derive(name, **options)
+        return render_text(d, analyse(d))
+
+    poisson = text("poisson")
+    assert "Exponential family: log p(y) = η·T(y) − A(η) + log h(y)" in poisson
+    assert "T(y) = y, η = z" in poisson and "A(η) = exp(η)" in poisson
+    assert "the log link is canonical (η = z is affine in z): the NLL is convex in z" in poisson
+    assert "A''(η) = exp(η) = Var(T) ≥ 0" in poisson
+    gamma = text("gamma")
+    assert "the log link is not canonical" in gamma
+    assert "canonical: η = −1/μ up to an affine map" in gamma
+    bernoulli = text("bernoulli")
+    assert "canonical: η = log(p/(1 − p)) up to an affine map, the logit link" in bernoulli
+    learned = text("gaussian", learn_variance="true")
+    assert "T(y) = (y, y²), (η₁, η₂) = (f/v, −1/(2·v))" in learned
+    assert "the NLL is convex in the natural parameters (η₁, η₂)" in learned
+    assert "convexity in f, v: not convex" in learned
+    assert "Exponential family" not in text("laplace")
+
+
+def test_library_conventions_and_remarks_are_notes_of_the_conclusion() -> None:
+    poisson = render_text(derive("poisson", link="identity"))
+    assert "torch: torch.nn.PoissonNLLLoss(log_input=False)(lambda_, y)" in poisson
+    assert "note: with `log_input=False` torch computes" in poisson
+    assert "an approximation of the offset log y!, not equal to it" in poisson
+    gamma = render_text(derive("gamma"))
+    assert "loss: unnamed" in gamma and "`torch.nn` has no Gamma loss" in gamma
+    binomial = render_text(derive("binomial", trials="10"))
+    assert "torch: torch.nn.BCEWithLogitsLoss()(z, y / 10)" in binomial
+    assert "per sample: nll = 10·ℓ − log(C(10, y))" in binomial

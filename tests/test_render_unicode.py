@@ -16,3 +16,10 @@ def test_readable_forms() -> None:
     assert unicode(sp.sqrt(2 * sp.pi) * sigma) == "√(2)·√(π)·σ"
     assert unicode(sigmoid(sp.Symbol("z")) - 1) == "−1 + σ(z)"
     assert unicode(sp.Abs(sp.Symbol("r"))) == "|r|"
+
+
+def test_factorials_and_binomial_coefficients() -> None:
+    k = sp.Symbol("k", integer=True)
+    assert unicode(sp.log(sp.factorial(y[i]))) == "log(yᵢ!)"
+    assert unicode(sp.factorial(k + 1)) == "(1 + k)!"
+    assert unicode(sp.binomial(sp.Symbol("N"), y[i])) == "C(N, yᵢ)"

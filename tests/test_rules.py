@@ -28,3 +28,16 @@ def test_rules_decline_when_they_do_not_apply() -> None:
     assert LogOfPower().apply(sp.log(x**2), ctx) is None
     assert SoftplusReflection().apply(softplus(f[i]), ctx) is None
     assert LogOfProduct().apply(sp.log(2 * sp.pi), ctx) is None
+
+
+def test_expand_records_no_step_that_only_reorders_terms() -> None:
+    from derive.rules import Expand
+
+    z, y = sp.IndexedBase("z", real=True), sp.IndexedBase("y", real=True)
+    written = sp.Add(-sp.exp(z[i]), y[i] * z[i], evaluate=False)  # not SymPy's own order
+    reordered = sp.Sum(written, (i, 1, n))
+    assert sp.srepr(reordered) == sp.srepr(sp.Sum(y[i] * z[i] - sp.exp(z[i]), (i, 1, n)))
+    assert Expand().apply(reordered, RuleContext(optimised=(z,), sample_index=i, n=n)) is None
+    nested = sp.Sum(sp.Mul(-1, sp.Add(y[i], -z[i]), evaluate=False), (i, 1, n))
+    expanded = Expand().apply(nested, RuleContext(optimised=(z,), sample_index=i, n=n))
+    assert expanded is not None and expanded.after == sp.Sum(z[i] - y[i], (i, 1, n))

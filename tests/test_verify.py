@@ -56,3 +56,24 @@ def test_checker_rejects_a_false_log_rule() -> None:
     z = sp.Symbol("zz", real=True)
     bogus = replace(step, after=step.after + 0 * z + sp.Rational(1, 1000))
     assert not check_step(bogus, d.model).ok
+
+
+def test_a_bounded_count_is_sampled_as_a_whole_number_below_its_bound() -> None:
+    import random
+
+    from derive.verify import sample_point
+
+    d = derive("binomial", link="identity")
+    rng = random.Random(3)
+    y, trials = d.model.variables.target[0], d.model.fixed[0][0]
+    seen = set()
+    for _ in range(40):
+        values = sample_point(d.nll, d.model, rng)
+        bound = values[trials]
+        assert bound.is_Integer and 1 <= bound <= 6
+        for s in range(1, 4):
+            count = values[y[s]]
+            assert count.is_Integer and 0 <= count <= bound
+            seen.add(int(count == bound))
+    assert seen == {0, 1}  # the bound itself is drawn too
+    assert all(c.ok for c in check_derivation(derive("binomial", trials="1000000")))

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from derive.families import bernoulli, categorical, gaussian, laplace
+from derive.families import (
+    bernoulli,
+    binomial,
+    categorical,
+    exponential,
+    gamma,
+    gaussian,
+    laplace,
+    poisson,
+)
 from derive.family import Family
 
 __all__ = ["ENTRIES", "FAMILIES", "GALLERY", "Exhibit"]
@@ -18,6 +27,10 @@ FAMILIES: tuple[Family, ...] = (
     laplace.FAMILY,
     bernoulli.FAMILY,
     categorical.FAMILY,
+    poisson.FAMILY,
+    gamma.FAMILY,
+    exponential.FAMILY,
+    binomial.FAMILY,
 )
 ENTRIES = FAMILIES  # the name the public API has exported since the first release
 
@@ -49,4 +62,12 @@ GALLERY: tuple[Exhibit, ...] = (
         "softmax",
         (("label_smoothing", "0.1"),),
     ),
+    Exhibit("gaussian-learn-variance", "gaussian", options=(("learn_variance", "true"),)),
+    Exhibit("poisson", "poisson"),
+    Exhibit("poisson-identity", "poisson", "identity"),
+    Exhibit("gamma", "gamma"),
+    Exhibit("exponential", "exponential"),
+    Exhibit("exponential-rate-identity", "exponential", "identity", (("rate", "true"),)),
+    Exhibit("binomial", "binomial", options=(("trials", "10"),)),
+    Exhibit("binomial-identity", "binomial", "identity"),
 )

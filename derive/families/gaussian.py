@@ -3,19 +3,31 @@
 Density of one observation: (2πσ²)^{−1/2} · exp(−(y − f)² / (2σ²)). With the
 identity link the derived loss is (y − f)², ``torch.nn.MSELoss``; the constant
 dropped is ½ log(2πσ²) per sample and the factor divided out is 1/(2σ²).
+
+With ``--learn-variance`` the model predicts the variance v > 0 beside the mean
+f: the density is (2πv)^{−1/2} · exp(−(y − f)² / (2v)), the derived loss is
+log v + (y − f)²/v (½ log 2π dropped, the factor ½ divided out), and
+``torch.nn.GaussianNLLLoss`` (input f, target y, var v) is half of it: torch
+drops ½ log 2π unless ``full=True`` and clamps var below at ``eps = 1e-6``.
+That loss is not convex jointly in (f, v) — its Hessian has determinant
+−2/v³ < 0 everywhere — but it is convex in the natural parameters
+η₁ = f/v, η₂ = −1/(2v) of the Gaussian as an exponential family.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from derive.family import Domain, Family, LinkSpec, Role, Var
+from derive.family import Domain, Family, Hooks, LinkSpec, Option, Role, Var
 
 if TYPE_CHECKING:
     import sympy as sp
 
-__all__ = ["FAMILY"]
+    from derive.compile import Model
+
+__all__ = ["FAMILY", "LEARNED_VARIANCE"]
 
 
 def density(v: Mapping[str, sp.Expr]) -> sp.Expr:
@@ -27,6 +39,22 @@ def density(v: Mapping[str, sp.Expr]) -> sp.Expr:
     return sp.Mul(norm, kernel, evaluate=False)
 
 
+def density_with_variance(v: Mapping[str, sp.Expr]) -> sp.Expr:
+    import sympy as sp
+
+    y, f, var = v["y"], v["f"], v["v"]
+    norm = sp.Pow(2 * sp.pi * var, sp.Rational(-1, 2), evaluate=False)
+    kernel = sp.exp(-((y - f) ** 2) / (2 * var))
+    return sp.Mul(norm, kernel, evaluate=False)
+
+
+def _compile(family: Family, link: str, options: dict[str, str | None]) -> Model:
+    from derive.compile import compile_scalar
+
+    chosen = LEARNED_VARIANCE if options.get("learn_variance") else family
+    return compile_scalar(chosen, link, options)
+
+
 FAMILY = Family(
     name="gaussian",
     aliases=("normal",),
@@ -36,6 +64,28 @@ FAMILY = Family(
         Var("f", Role.PREDICTION, Domain.REAL),
         Var("sigma", Role.FIXED, Domain.POSITIVE),
     ),
-    links=(LinkSpec("identity", ("MSELoss",), "MSELoss"),),
+    links=(LinkSpec("identity", ("MSELoss",), "MSELoss; GaussianNLLLoss with --learn-variance"),),
     density=density,
+    options=(
+        Option(
+            "learn_variance",
+            "--learn-variance",
+            "gaussian: predict the variance v > 0 beside the mean f (GaussianNLLLoss)",
+            switch=True,
+        ),
+    ),
+    hooks=Hooks(compile=_compile),
+)
+
+# The variant --learn-variance compiles: the variance is a second prediction.
+LEARNED_VARIANCE = replace(
+    FAMILY,
+    summary="y = f + ε, ε ~ N(0, v), the mean f and the variance v > 0 predicted",
+    variables=(
+        Var("y", Role.TARGET, Domain.REAL),
+        Var("f", Role.PREDICTION, Domain.REAL),
+        Var("v", Role.PREDICTION, Domain.POSITIVE),
+    ),
+    links=(LinkSpec("identity", ("GaussianNLLLoss:var",), "GaussianNLLLoss"),),
+    density=density_with_variance,
 )

@@ -18,9 +18,10 @@ from derive.convexity import (
     Minors,
     Verdict,
 )
+from derive.exponential import ExponentialFamily
 from derive.render.unicode import unicode
 
-__all__ = ["analysis_lines"]
+__all__ = ["analysis_lines", "exponential_lines"]
 
 
 def _names(symbols: tuple[sp.Basic, ...]) -> str:
@@ -132,6 +133,52 @@ def _comparison_lines(c: Comparison, an: Analysis) -> list[str]:
     return lines
 
 
+def _vector(parts: tuple[sp.Expr, ...]) -> str:
+    shown = ", ".join(unicode(p) for p in parts)
+    return shown if len(parts) == 1 else f"({shown})"
+
+
+def exponential_lines(ef: ExponentialFamily) -> list[str]:
+    """The exponential-family form, the convexity in η, and whether the link is canonical."""
+    eta = _vector(ef.parameters)
+    lines = [
+        "Exponential family: log p(y) = η·T(y) − A(η) + log h(y)",
+        f"  T(y) = {_vector(ef.statistic)}, {eta} = {_vector(ef.natural)}",
+        f"  A({_names(ef.parameters)}) = {unicode(ef.log_partition)}, "
+        f"log h(y) = {unicode(ef.log_base)}",
+    ]
+    if ef.scalar:
+        lines.append(
+            f"  A''(η) = {unicode(ef.curvature)} = Var(T) ≥ 0 (A is the log-partition function): "
+            "the NLL A(η) − η·T(y) − log h(y) is convex in η"
+        )
+    else:
+        lines.append(
+            f"  ∇²A({_names(ef.parameters)}) = Cov(T) ⪰ 0 (A is the log-partition function): "
+            f"the NLL is convex in the natural parameters {eta}"
+        )
+        for row in range(ef.curvature.rows):  # type: ignore[attr-defined]
+            entries = ", ".join(unicode(e) for e in ef.curvature.row(row))  # type: ignore[attr-defined]
+            lines.append(f"    [{entries}]")
+    predictions = _names(ef.wrt)
+    if ef.canonical:
+        lines.append(
+            f"  the {ef.link} link is canonical ({eta} = {_vector(ef.natural)} is affine in "
+            f"{predictions}): the NLL is convex in {predictions} because "
+            + ("A''(η) = Var(T) ≥ 0" if ef.scalar else "∇²A = Cov(T) ⪰ 0")
+        )
+        return lines
+    line = (
+        f"  the {ef.link} link is not canonical ({eta} = {_vector(ef.natural)} is not affine in "
+        f"{predictions})"
+    )
+    if ef.canonical_form is not None and ef.parameter is not None:
+        named = f", the {ef.canonical_link} link" if ef.canonical_link else ""
+        line += f"; canonical: η = {unicode(ef.canonical_form)} up to an affine map{named}"
+    lines.append(line)
+    return lines
+
+
 def analysis_lines(an: Analysis) -> list[str]:
     """The gradient, Hessian and convexity sections."""
     lines = ["", "Gradient (per sample; the gradient of Σᵢ ℓᵢ is the sum of these)"]
@@ -163,6 +210,9 @@ def analysis_lines(an: Analysis) -> list[str]:
     if an.linear is not None:
         lines.append("")
         lines.extend(_linear_lines(an.linear))
+    if an.exponential is not None:
+        lines.append("")
+        lines.extend(exponential_lines(an.exponential))
     if an.comparison is not None:
         lines.append("")
         lines.extend(_comparison_lines(an.comparison, an))

@@ -24,11 +24,20 @@ from derive.convexity import (
     Minors,
     Verdict,
 )
+from derive.exponential import ExponentialFamily
 from derive.functions import to_core
 from derive.report import conclude
 from derive.steps import Derivation
 
-__all__ = ["SCHEMA", "analysis_dict", "expression", "render_json", "to_dict", "verdict_dict"]
+__all__ = [
+    "SCHEMA",
+    "analysis_dict",
+    "exponential_dict",
+    "expression",
+    "render_json",
+    "to_dict",
+    "verdict_dict",
+]
 
 SCHEMA = 1
 
@@ -58,6 +67,7 @@ def to_dict(d: Derivation) -> dict[str, Any]:
             "sample_count": d.n.name,
         },
         "checks": list(d.model.family.checks),
+        "remarks": list(d.model.remarks),
         "likelihood": expression(d.likelihood),
         "nll": expression(d.nll),
         "loss": None,
@@ -89,6 +99,7 @@ def to_dict(d: Derivation) -> dict[str, Any]:
                 for r in conclusion.reductions
             },
             "total": expression(conclusion.total),
+            "conventions": list(d.loss.loss.conventions),
         }
         out["scale"] = expression(d.loss.scale)
         out["offset"] = expression(d.loss.offset)
@@ -164,6 +175,45 @@ def verdict_dict(v: Verdict) -> dict[str, Any]:
     return out
 
 
+def exponential_dict(ef: ExponentialFamily | None) -> dict[str, Any] | None:
+    """The contract's exponential-family object (``None``: not recognised)."""
+    if ef is None:
+        return None
+    curvature: Any
+    if ef.scalar:
+        curvature = expression(ef.curvature)
+    else:
+        matrix = ef.curvature
+        curvature = [
+            [expression(matrix[r, c]) for c in range(matrix.cols)]  # type: ignore[attr-defined]
+            for r in range(matrix.rows)  # type: ignore[attr-defined]
+        ]
+    canonical_link = None
+    if ef.canonical_form is not None and ef.parameter is not None:
+        canonical_link = {
+            "parameter": _key(ef.parameter),
+            "eta": expression(ef.canonical_form),
+            "link": ef.canonical_link,
+        }
+    return {
+        "statistic": [expression(t) for t in ef.statistic],
+        "natural_parameters": [_key(p) for p in ef.parameters],
+        "natural": [expression(eta) for eta in ef.natural],
+        "log_partition": expression(ef.log_partition),
+        "log_base": expression(ef.log_base),
+        "curvature": curvature,
+        "convex_in_natural_parameters": True,
+        "certificate": (
+            "A''(η) = Var(T) ≥ 0: A is the log-partition function"
+            if ef.scalar
+            else "∇²A(η) = Cov(T) ⪰ 0: A is the log-partition function"
+        ),
+        "link": ef.link,
+        "canonical": ef.canonical,
+        "canonical_link": canonical_link,
+    }
+
+
 def analysis_dict(an: Analysis) -> dict[str, Any]:
     """Gradient, Hessian and convexity, keyed by the variable."""
     out: dict[str, Any] = {
@@ -171,6 +221,7 @@ def analysis_dict(an: Analysis) -> dict[str, Any]:
         "gradient": {_key(v): expression(g) for v, g in an.gradient},
         "convexity": verdict_dict(an.verdict),
         "notes": list(an.notes),
+        "exponential_family": exponential_dict(an.exponential),
     }
     if an.hessian_entry is not None:
         out["hessian"] = {"indices": ["a", "b"], "entry": expression(an.hessian_entry)}

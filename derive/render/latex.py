@@ -39,6 +39,7 @@ from derive.convexity import (
     MidpointWitness,
     Verdict,
 )
+from derive.exponential import ExponentialFamily
 from derive.functions import sigmoid, softplus
 from derive.render.prose import prose, prose_text
 from derive.report import conclude
@@ -72,6 +73,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \setlength{\textheight}{23cm}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6em}
+\setlength{\emergencystretch}{3em}
 \allowdisplaybreaks
 \begin{document}
 """
@@ -184,6 +186,20 @@ class ProofPrinter(LatexPrinter):
 
     def inline(self, tex: str) -> str:
         return f"${tex}$"
+
+    def sentence(self, text: str) -> str:
+        """derive's words with code between backticks (a library's conventions)."""
+        out = []
+        for number, part in enumerate(text.split("`")):
+            if not part:
+                continue
+            if number % 2:
+                out.append(self.code(part))
+                continue
+            lead = " " if part.startswith(" ") else ""
+            tail = " " if part.endswith(" ") else ""
+            out.append(lead + self.words(part.strip()) + tail)
+        return "".join(out)
 
     def code(self, text: str) -> str:
         """Typewriter text: specials by their typewriter glyph, long words breakable.
@@ -499,6 +515,9 @@ class ProofPrinter(LatexPrinter):
                 "it matches no loss in derive's catalogue."
             )
             blocks.append(self.display(self.equation("", "", d.objective)))
+            blocks += [
+                self.sentence(remark[:1].upper() + remark[1:]) + "." for remark in d.model.remarks
+            ]
             return blocks
         loss = d.loss.loss
         blocks.append("Then")
@@ -533,6 +552,10 @@ class ProofPrinter(LatexPrinter):
                 + self.inline(self.as_written(sp.Add(sp.Symbol("y"), -1, evaluate=False)))
                 + " as the class index."
             )
+        notes = [self.sentence(text) for text in (*loss.conventions, *d.model.remarks)]
+        if notes:
+            blocks.append("Conventions of the library:")
+            blocks.append(self.bullets([note[:1].upper() + note[1:] + "." for note in notes]))
         return blocks
 
     def _print_Derivation(self, d: Derivation) -> str:
@@ -734,6 +757,93 @@ class ProofPrinter(LatexPrinter):
         blocks.append("Derived loss: " + self._print(an.verdict))
         return "\n\n".join(blocks)
 
+    def _tuple(self, parts: tuple[sp.Expr, ...]) -> str:
+        shown = ", ".join(self._print(p) for p in parts)
+        return shown if len(parts) == 1 else r"\left(%s\right)" % shown
+
+    def _print_ExponentialFamily(self, ef: ExponentialFamily) -> str:
+        y = sp.Symbol("y")
+        eta = self._tuple(ef.parameters)
+        statistic, partition, base = (sp.Function(name) for name in ("T", "A", "h"))
+        form = sp.Add(
+            sp.Mul(sp.Symbol("eta"), statistic(y), evaluate=False),
+            -partition(sp.Symbol("eta")),
+            sp.log(base(y)),
+            evaluate=False,
+        )
+        value = ef.statistic[0] if ef.scalar else sp.Tuple(*ef.statistic)
+        rows = self.equation(self._print(statistic(y)), "=", value, aligned=True)
+        for symbol, natural in zip(ef.parameters, ef.natural, strict=True):
+            rows += self.equation(self._print(symbol), "=", natural, aligned=True)
+        rows += self.equation(self._print(partition(*ef.parameters)), "=", ef.log_partition, True)
+        rows += self.equation(self._print(sp.log(base(y))), "=", ef.log_base, aligned=True)
+        blocks = [
+            self.heading("Exponential family", 2),
+            "The density is an exponential family, "
+            + self.inline(r"\log p(y) = " + self.as_written(form))
+            + " (for "
+            + ("one natural parameter" if ef.scalar else "the natural parameters ")
+            + ("" if ef.scalar else self.inline(eta))
+            + "), with",
+            self.display(rows),
+        ]
+        if ef.scalar:
+            (symbol,) = ef.parameters
+            second = r"A''(%s)" % self._print(symbol)
+            blocks.append(
+                "Since "
+                + self.inline("A")
+                + " is the log-partition function, "
+                + self.inline(second + r" = \operatorname{Var}(T) \geq 0")
+                + "; here "
+                + self.inline(second + " = " + self._print(ef.curvature))
+                + ". Hence the negative log-likelihood "
+                + self.inline(r"A(\eta) - \eta\, T(y) - \log h(y)")
+                + " is convex in "
+                + self.inline(self._print(symbol))
+                + "."
+            )
+        else:
+            hessian = r"\nabla^{2} A(%s)" % ", ".join(self._print(p) for p in ef.parameters)
+            blocks.append(
+                "Since "
+                + self.inline("A")
+                + " is the log-partition function, "
+                + self.inline(hessian + r" = \operatorname{Cov}(T) \succeq 0")
+                + "; here"
+            )
+            blocks.append(self.display([hessian + " = " + self._print(ef.curvature)]))
+            blocks.append(
+                "Hence the negative log-likelihood is convex in the natural parameters "
+                + self.inline(eta)
+                + "."
+            )
+        predictions = ", ".join(self.inline(self._print(w)) for w in ef.wrt)
+        natural = self.inline(eta + " = " + self._tuple(ef.natural))
+        if ef.canonical:
+            blocks.append(
+                "The "
+                + ef.link
+                + " link is canonical: "
+                + natural
+                + " is an affine map of "
+                + predictions
+                + ", so the negative log-likelihood is convex in "
+                + predictions
+                + " as well."
+            )
+            return "\n\n".join(blocks)
+        sentence = "The " + ef.link + " link is not canonical: " + natural + " is not affine in "
+        sentence += predictions
+        if ef.canonical_form is not None:
+            canonical = sp.Eq(sp.Symbol("eta"), ef.canonical_form, evaluate=False)
+            sentence += "; the canonical link is " + self.inline(self._print(canonical))
+            sentence += " up to an affine map"
+            if ef.canonical_link is not None:
+                sentence += ", the " + ef.canonical_link + " link"
+        blocks.append(sentence + ".")
+        return "\n\n".join(blocks)
+
     def _print_Analysis(self, an: Analysis) -> str:
         blocks = [
             self.heading("Gradient", 2),
@@ -754,6 +864,8 @@ class ProofPrinter(LatexPrinter):
         blocks += [self.heading("Convexity", 2), self._print(an.verdict)]
         if an.linear is not None:
             blocks.append(self._linear(an.linear))
+        if an.exponential is not None:
+            blocks.append(self._print(an.exponential))
         if an.comparison is not None:
             blocks.append(self._comparison(an.comparison, an))
         return "\n\n".join(blocks)

@@ -72,6 +72,7 @@ def render_text(d: Derivation, analysis: Analysis | None = None) -> str:
     if d.loss is None or conclusion is None:
         lines.append("  loss: unnamed — the derived objective matches no loss in the catalogue")
         lines.append(f"  minimise: {unicode(d.objective)}")
+        lines.extend(f"  note: {remark}" for remark in d.model.remarks)
         if analysis is not None:
             lines.extend(analysis_lines(analysis))
         return "\n".join(lines) + "\n"
@@ -96,6 +97,8 @@ def render_text(d: Derivation, analysis: Analysis | None = None) -> str:
         )
     if d.model.label is not None:
         lines.append("  (torch numbers classes from 0: pass y − 1 as the class index)")
+    lines.extend(f"  note: {convention}" for convention in loss.conventions)
+    lines.extend(f"  note: {remark}" for remark in d.model.remarks)
     if analysis is not None:
         lines.extend(analysis_lines(analysis))
     return "\n".join(lines) + "\n"

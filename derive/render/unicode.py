@@ -43,6 +43,15 @@ class UnicodePrinter(StrPrinter):
     def _print_gamma(self, expr: sp.Expr) -> str:
         return f"Γ({self._print(expr.args[0])})"
 
+    def _print_factorial(self, expr: sp.Expr) -> str:
+        arg = expr.args[0]
+        inner = self._print(arg)
+        return f"{inner}!" if arg.is_Atom or isinstance(arg, sp.Indexed) else f"({inner})!"
+
+    def _print_binomial(self, expr: sp.Expr) -> str:
+        n, k = (self._print(a) for a in expr.args)
+        return f"C({n}, {k})"
+
     def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
         return self._print(expr.label)
 
