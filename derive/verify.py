@@ -232,7 +232,11 @@ def _numeric_error(residual: sp.Expr, step: Step, model: Model, rng: random.Rand
     concrete = _concrete(residual, model)
     if labels:
         concrete = concrete.xreplace(labels).doit()
-    number = sp.N(to_core(concrete.xreplace(values)), DIGITS)
+    # Non-integer values as 40-digit floats: an exact rational raised to a rational
+    # power makes SymPy factor its numerator and denominator (minutes for a Student-t
+    # exponent −(ν + 1)/2 at ν = p/997); the identity holds to 40 digits either way.
+    floats = {k: v if v.is_Integer else sp.Float(v, DIGITS) for k, v in values.items()}
+    number = sp.N(to_core(concrete.xreplace(floats)), DIGITS)
     if not number.is_number:
         return float("inf")
     return float(abs(number))
