@@ -26,3 +26,16 @@ def test_gamma_is_elementwise() -> None:
     values = numpy_function(sp.log(sp.gamma(nu / 2)) + sp.loggamma(nu), [nu])(np.array([1.0, 5.0]))
     expected = [math.log(math.gamma(v / 2)) + math.lgamma(v) for v in (1.0, 5.0)]
     np.testing.assert_allclose(values, expected, rtol=1e-12)
+
+
+def test_erf_and_huber_are_elementwise() -> None:
+    import math
+
+    from derive.functions import huber
+
+    r = sp.Symbol("r", real=True)
+    d = sp.Symbol("delta", positive=True)
+    fn = numpy_function(huber(r, d) + sp.erf(d), [r, d])
+    values = fn(np.array([-3.0, 0.5, 2.0]), np.array([1.0, 1.0, 2.5]))
+    expected = [2.5 + math.erf(1.0), 0.125 + math.erf(1.0), 2.0 + math.erf(2.5)]
+    np.testing.assert_allclose(values, expected, rtol=1e-12)
