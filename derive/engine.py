@@ -25,6 +25,7 @@ from derive.rules import (
     LogOfIndexedProduct,
     LogOfPower,
     LogOfProduct,
+    LogOnePlusExp,
     MeanReduction,
     NegativeLogLikelihood,
     RecogniseLoss,
@@ -36,7 +37,13 @@ from derive.steps import Derivation, Step
 
 __all__ = ["derive", "derive_model", "run_rules"]
 
-LOG_RULES: tuple[Rule, ...] = (LogOfIndexedProduct(), LogOfProduct(), LogOfPower(), LogOfExp())
+LOG_RULES: tuple[Rule, ...] = (
+    LogOfIndexedProduct(),
+    LogOfProduct(),
+    LogOfPower(),
+    LogOfExp(),
+    LogOnePlusExp(),
+)
 MAX_PASSES = 40
 
 
@@ -104,13 +111,16 @@ def derive(
     link: str | None = None,
     **options: object,
 ) -> Derivation:
-    """Derive the loss of a model: a built-in family by name (``gaussian``, ``normal``,
-    ``laplace``, ``bernoulli``, ``categorical``) or a :class:`~derive.family.Family`
-    record (for example one built from LaTeX by :func:`derive.custom.custom_family`).
+    """Derive the loss of a model: a built-in family by name or alias (``gaussian``,
+    ``laplace``, ``student-t``, ``cauchy``, ``logistic``, ``huber``,
+    ``asymmetric-laplace``, ``bernoulli``, ``categorical``; ``derive list`` shows
+    them all) or a :class:`~derive.family.Family` record (for example one built
+    from LaTeX by :func:`derive.custom.custom_family`).
 
     ``options`` are the family's options (categorical: ``classes``, ``targets``,
-    ``label_smoothing``). Raises :class:`derive.errors.DeriveError` for an unknown
-    name, link or option and for values out of range.
+    ``label_smoothing``; ``nu``, ``delta``, ``quantile``, ``scale`` for the location
+    families). Raises :class:`derive.errors.DeriveError` for an unknown name, link
+    or option and for values out of range.
     """
     if not isinstance(name, (str, Family)):
         raise DeriveError(f"derive() takes a model name or a Family, not {type(name).__name__}")

@@ -28,3 +28,15 @@ def test_rules_decline_when_they_do_not_apply() -> None:
     assert LogOfPower().apply(sp.log(x**2), ctx) is None
     assert SoftplusReflection().apply(softplus(f[i]), ctx) is None
     assert LogOfProduct().apply(sp.log(2 * sp.pi), ctx) is None
+
+
+def test_log_one_plus_exp_is_softplus() -> None:
+    from derive.rules import LogOnePlusExp
+
+    u = -(f[i] ** 2)
+    expr = sp.log(sp.Add(1, sp.exp(u), evaluate=False), evaluate=False)
+    assert LogOnePlusExp().apply(expr, ctx).after == softplus(u)
+    x = sp.Symbol("x")  # not known to be real
+    assert LogOnePlusExp().apply(sp.log(1 + sp.exp(x)), ctx) is None
+    assert LogOnePlusExp().apply(sp.log(2 + sp.exp(f[i])), ctx) is None
+    assert LogOnePlusExp().law == "log(1 + e^u) = softplus(u), for real u."
