@@ -89,6 +89,9 @@ class Model:
     classes: sp.Expr | None = None
     label: sp.IndexedBase | None = None
     notes: tuple[str, ...] = field(default=())
+    # every fixed variable's value in declaration order: its symbol, or the number an
+    # option bound it to (what a catalogue loss with a parameter, HuberLoss's delta, reads)
+    constants: tuple[sp.Expr, ...] = ()
 
     @property
     def distribution(self) -> str:
@@ -151,9 +154,11 @@ def reference_value(domain: Domain, classes: sp.Expr = K) -> sp.Expr:
     return sp.Rational(numerator, denominator)
 
 
-def support_facts(pairs: Iterable[tuple[sp.IndexedBase, Domain]]) -> tuple[sp.Expr, ...]:
-    """``1 − x ≥ 0`` for each per-sample variable whose domain lies below 1 (the facts the
-    convexity analysis may use that assumptions cannot state)."""
+def support_facts(
+    pairs: Iterable[tuple[sp.IndexedBase | sp.Symbol, Domain]],
+) -> tuple[sp.Expr, ...]:
+    """``1 − x ≥ 0`` for each per-sample or fixed variable whose domain lies below 1 (the
+    facts the convexity analysis may use that assumptions cannot state)."""
     return tuple(
         1 - sp.Symbol(base.name, **domain.assumptions)
         for base, domain in pairs
@@ -301,6 +306,7 @@ def compile_scalar(
     # 1 − x > 0 on the open unit interval: the log rules may split log(1 − x)
     unit = [value for var, _, _, value in predictors if var.domain is Domain.UNIT]
     unit += [y[i]] if target.domain is Domain.UNIT else []
+    unit += [symbol for symbol, domain in fixed if domain is Domain.UNIT]  # a quantile τ
     positive = tuple(1 - value for value in unit)
     pairs = [(y, target.domain)] + [(base, domain) for _, base, domain, _ in predictors]
     shown = [(unicode(sp.Symbol(base.name)), domain) for base, domain in pairs]
@@ -320,9 +326,13 @@ def compile_scalar(
         sampled=(Sampled((y,), target.domain),)
         + tuple(Sampled((base,), domain) for _, base, domain, _ in predictors),
         fixed=fixed,
-        facts=support_facts(pairs),
+        facts=support_facts([*pairs, *fixed]),
         predictor=eta_domain,
         axis=link.axis or eta_domain.plot_range,
         compare_mse=spec.compare_mse,
         notes=notes + family.notes,
+        constants=tuple(
+            bound.get(v.name, sp.Symbol(v.name, **v.domain.assumptions))
+            for v in family.variable(Role.FIXED)
+        ),
     )
