@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
@@ -27,7 +28,8 @@ from derive.families._categorical import (
     kl_divergence,
     negative_log_likelihood,
 )
-from derive.functions import softplus
+from derive.functions import huber, softplus
+from derive.numbers import torch_literal
 
 __all__ = [
     "CATALOGUE",
@@ -46,25 +48,49 @@ def _no_keywords(model: Model) -> str:
 
 @dataclass(frozen=True)
 class NamedLoss:
-    """A PyTorch loss: its class, input convention and per-sample formula.
+    """A named loss: its PyTorch class, input convention and per-sample formula.
 
-    ``keywords`` gives the constructor arguments a model needs (label smoothing).
+    ``keywords`` gives the constructor arguments a model needs (label smoothing,
+    Huber's ``delta``). A loss PyTorch has no class for (``torch`` is ``None``,
+    the pinball loss) is written out instead: ``input`` is then the per-sample
+    tensor expression, and a reduction is ``.sum()`` or ``.mean()`` of it.
+    ``convention`` says, in words (code in backticks), what the library does that
+    the formula does not show.
     """
 
     name: str
-    torch: str
+    torch: str | None
     title: str
     input: str
     formula: Callable[[Model], sp.Expr]
     mean_over_classes: bool = False
     keywords: Callable[[Model], str] = _no_keywords
+    convention: str = ""
 
     def call(self, model: Model) -> str:
         """How to call it in PyTorch for this model (default reduction)."""
         names = [b.name for b in model.variables.prediction]  # type: ignore[attr-defined]
         target = model.variables.target[0].name  # type: ignore[attr-defined]
-        inputs = self.input.format(*names, y=target)
+        inputs = self.input.format(*names, y=target, **_literals(model))
+        if self.torch is None:
+            return f"{inputs}.mean()"
         return f"{self.torch}({self.keywords(model)})({inputs})"
+
+    def reduction(self, name: str) -> str:
+        """How a reduction is asked for: ``reduction='sum'``, or ``.sum()`` without a class."""
+        return f"reduction={name!r}" if self.torch is not None else f".{name}()"
+
+
+def _literal(value: sp.Expr) -> str:
+    """A fixed parameter in a PyTorch call: an exact short literal, or the symbol's name."""
+    if isinstance(value, sp.Rational):
+        return torch_literal(Fraction(int(value.p), int(value.q)))
+    return str(value)
+
+
+def _literals(model: Model) -> dict[str, str]:
+    """``c0``, ``c1``, …: the model's fixed parameters as call text (``input`` templates)."""
+    return {f"c{number}": _literal(value) for number, value in enumerate(model.constants)}
 
 
 @dataclass(frozen=True)
@@ -117,6 +143,23 @@ def _poisson_log_input(m: Model) -> sp.Expr:
     return sp.exp(z) - y * z
 
 
+def _huber(m: Model) -> sp.Expr:
+    """0.5·(input − target)² if |input − target| < delta, else
+    delta·(|input − target| − 0.5·delta): huber(y − f, δ), δ the first fixed parameter."""
+    return huber(_target(m)[i] - _one(m)[i], m.constants[0])  # type: ignore[index]
+
+
+def _huber_keywords(m: Model) -> str:
+    return f"delta={_literal(m.constants[0])}"
+
+
+def _pinball(m: Model) -> sp.Expr:
+    """ρ_τ(y − f) = max(τ·(y − f), (τ − 1)·(y − f)), τ the first fixed parameter."""
+    tau = m.constants[0]
+    r = _target(m)[i] - _one(m)[i]  # type: ignore[index]
+    return sp.Max(tau * r, (tau - 1) * r)
+
+
 def _bce_logits(m: Model) -> sp.Expr:
     z, y = _one(m)[i], _target(m)[i]  # type: ignore[index]
     return softplus(z) - y * z
@@ -141,6 +184,28 @@ CATALOGUE: dict[str, NamedLoss] = {
             "Poisson negative log-likelihood",
             "{0}, {y}",
             _poisson_log_input,
+        ),
+        NamedLoss(
+            "HuberLoss",
+            "torch.nn.HuberLoss",
+            "Huber loss",
+            "{0}, {y}",
+            _huber,
+            keywords=_huber_keywords,
+            convention="quadratic where the absolute difference of input and target is below "
+            "delta and linear from there on, the pieces meeting with equal slopes; "
+            "`torch.nn.SmoothL1Loss(beta=delta)` is `HuberLoss(delta=delta)` divided by "
+            "delta: the same minimiser, with the factor 1/δ",
+        ),
+        # torch.nn has no pinball (quantile) loss: the per-sample tensor is written out.
+        NamedLoss(
+            "PinballLoss",
+            None,
+            "pinball (quantile) loss",
+            "torch.maximum({c0} * ({y} - {0}), ({c0} - 1) * ({y} - {0}))",
+            _pinball,
+            convention="`torch.nn` has no pinball loss class: the call writes the loss out "
+            "elementwise with `torch.maximum`, with no clamp and no eps",
         ),
         NamedLoss(
             "GaussianNLLLoss",
