@@ -111,6 +111,11 @@ def analysis_lines(an: Analysis) -> list[str]:
     lines.append("")
     lines.append("Convexity")
     lines.extend(verdict_lines(an.verdict))
+    if an.region is not None:
+        lines.append(
+            f"    region: ∂²ℓ/∂{unicode(an.wrt[0])}² < 0 exactly where {unicode(an.region)}, "
+            "and ≥ 0 elsewhere"
+        )
     if an.linear is not None:
         lines.append("")
         lines.extend(_linear_lines(an.linear))

@@ -73,6 +73,7 @@ def to_dict(d: Derivation) -> dict[str, Any]:
             "torch": d.loss.loss.torch,
             "call": d.loss.loss.call(d.model),
             "title": d.loss.loss.title,
+            "convention": d.loss.loss.convention,
             "per_sample": expression(d.loss.formula),
             "reductions": {
                 r.reduction: {"factor": expression(r.factor), "offset": expression(r.offset)}
@@ -120,6 +121,7 @@ def analysis_dict(an: Analysis) -> dict[str, Any]:
         "gradient": {_key(v): expression(g) for v, g in an.gradient},
         "convexity": verdict_dict(an.verdict),
         "notes": list(an.notes),
+        "negative_curvature": None if an.region is None else expression(an.region),
     }
     if an.hessian_entry is not None:
         out["hessian"] = {"indices": ["a", "b"], "entry": expression(an.hessian_entry)}
