@@ -128,3 +128,15 @@ def test_a_bound_value_outside_its_domain_is_refused_with_the_flag() -> None:
         compile_model(family, options={"scale": "-1"})
     with pytest.raises(DeriveError, match="--scale"):
         compile_model(family, options={"scale": "abc"})
+
+
+def test_a_fixed_quantile_is_below_one_and_constants_keep_declaration_order() -> None:
+    """τ ∈ (0, 1) fixed: 1 − τ > 0 is a fact the log rules and the analysis may use."""
+    free = compile_model("asymmetric-laplace")
+    tau = sp.Symbol("tau", positive=True)
+    b = sp.Symbol("b", positive=True)
+    assert 1 - tau in free.context.positive and 1 - tau in free.facts
+    assert free.constants == (tau, b)
+    bound = compile_model("asymmetric-laplace", options={"quantile": "0.9", "scale": "2"})
+    assert bound.constants == (sp.Rational(9, 10), 2) and bound.fixed == ()
+    assert compile_model("gaussian").constants == (sp.Symbol("sigma", positive=True),)

@@ -31,6 +31,7 @@ def test_no_branch_on_a_family_link_or_option_name_outside_the_families() -> Non
     # in LaTeX, and the logarithm as a LaTeX command or SymPy node (the reader of user text).
     allowed = {
         ("render/json.py", "classes"),
+        ("render/json.py", "scale"),
         ("parse.py", "log"),
         ("sandbox.py", "log"),
         ("render/prose.py", "log"),
