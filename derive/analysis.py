@@ -274,13 +274,16 @@ def residual_region(curvature: sp.Expr, f: sp.Symbol, y: sp.Symbol) -> sp.Boolea
     The sign is solved in r with SymPy (``solve_univariate_inequality``); when the
     curvature is even in r the condition is on |y − f| (solved for |r| > 0, plus
     r = 0 itself). Returns the condition (``|y − f| > s·√ν`` for the Student-t loss),
-    ``false`` when the curvature is nowhere negative, or ``None`` when it does not depend
-    on the residual alone or the solution is not found in closed form.
+    ``true`` when it is negative everywhere, ``false`` when nowhere, or ``None`` when it
+    does not depend on the residual alone, is periodic (SymPy would solve one period
+    only), or the solution is not found in closed form.
     """
     r = sp.Dummy("r", real=True)
     local = sp.cancel(sp.together(curvature.xreplace({y: r + f})))
     if local.has(f) or not local.has(r):
         return None
+    if local.has(sp.sin, sp.cos, sp.tan) and sp.periodicity(local, r) is not None:
+        return None  # SymPy solves a periodic inequality over one period only
     even = proved_zero(local - local.xreplace({r: -r}))
     t = sp.Dummy("t", positive=True) if even else r
     domain = sp.Interval.open(0, sp.oo) if even else sp.S.Reals

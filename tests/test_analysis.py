@@ -259,6 +259,11 @@ def test_residual_region_solves_the_sign_of_the_curvature_exactly() -> None:
     assert residual_region(sp.diff(r**2, f, 2), f, y) is None
     assert residual_region(sp.diff(sp.log(1 + f**2), f, 2), f, y) is None
     assert residual_region(sp.diff(r**4, f, 2), f, y) == sp.false
+    # negative everywhere: softplus(r) − r²/4 has curvature σ(1 − σ) − 1/2 < 0
+    assert residual_region(sp.diff(sp.log(1 + sp.exp(r)) - r**2 / 4, f, 2), f, y) == sp.true
+    # periodic: SymPy would solve one period and call it the whole region; no claim
+    assert residual_region(sp.diff(sp.sin(r), f, 2), f, y) is None
+    assert residual_region(sp.diff(r * sp.cos(r), f, 2), f, y) is None
 
 
 def test_pinball_subdifferential_is_shifted_by_the_affine_part() -> None:

@@ -739,9 +739,13 @@ class ProofPrinter(LatexPrinter):
             blocks.append(
                 "The curvature is negative, "
                 + self.inline(self._print(sp.StrictLessThan(curvature, 0, evaluate=False)))
-                + ", exactly where "
-                + self.inline(self._print(an.region))
-                + "; elsewhere it is non-negative."
+                + (
+                    " everywhere."
+                    if an.region is sp.true
+                    else ", exactly where "
+                    + self.inline(self._print(an.region))
+                    + "; elsewhere it is non-negative."
+                )
             )
         if an.linear is not None:
             blocks.append(self._linear(an.linear))
