@@ -89,8 +89,6 @@ def render_text(d: Derivation, analysis: Analysis | None = None) -> str:
     )
     where = "torch" if loss.torch is not None else "torch (written out)"
     lines.append(f"  {where}: {loss.call(d.model)}")
-    if loss.convention:
-        lines.append(f"  convention: {loss.convention}")
     for r in conclusion.reductions:
         default = " (the default)" if r.reduction == "mean" else ""
         offset = _plus(r.offset)
@@ -98,6 +96,8 @@ def render_text(d: Derivation, analysis: Analysis | None = None) -> str:
             f"    {loss.reduction(r.reduction)}{default}: −log L(θ) = "
             f"{_scaled(r.factor, 'loss')}{offset}"
         )
+    if loss.convention:
+        lines.append(f"  convention: {loss.convention}")
     if d.model.label is not None:
         lines.append("  (torch numbers classes from 0: pass y − 1 as the class index)")
     if analysis is not None:
