@@ -2,10 +2,10 @@
 
 Nothing here calls ``sympy.simplify``. Zero is *proved* by bringing an
 expression to a canonical form with identity-preserving rewrites (rewrite the
-named functions into exp/log, put each log argument over a common
-denominator, expand logs of products and powers, linearise sums, expand) and
-finding the literal ``0``; when that fails the answer is "not proved", never
-"zero".
+named functions into exp/log, max and min into absolute values, put each log
+argument over a common denominator, expand logs of products and powers and logs
+of rationals into logs of primes, linearise sums, expand) and finding the
+literal ``0``; when that fails the answer is "not proved", never "zero".
 """
 
 from __future__ import annotations
@@ -183,6 +183,39 @@ def rename_dummies(expr: sp.Basic, names: tuple[str, ...] = ()) -> sp.Basic:
     return _rename(unique, canonical_name)
 
 
+def _extrema_as_abs(expr: sp.Basic) -> sp.Basic:
+    """max(a, b) = (a + b + |a − b|)/2 and min(a, b) = (a + b − |a − b|)/2, for real a, b."""
+
+    def two(e: sp.Basic) -> bool:
+        return isinstance(e, (sp.Max, sp.Min)) and len(e.args) == 2 and e.is_extended_real
+
+    def rewrite(e: sp.Basic) -> sp.Basic:
+        a, b = e.args
+        sign = 1 if isinstance(e, sp.Max) else -1
+        return (a + b + sign * sp.Abs(a - b)) / 2
+
+    return expr.replace(two, rewrite)
+
+
+_FACTOR_BELOW = 10**12  # integers beyond this are not factored (that can take long)
+
+
+def _prime_logs(expr: sp.Basic) -> sp.Basic:
+    """log(p/q) = Σ k·log(prime) for a positive rational p/q: log 6 = log 2 + log 3."""
+
+    def small(e: sp.Basic) -> bool:
+        if not (isinstance(e, sp.log) and e.args[0].is_Rational and e.args[0].is_positive):
+            return False
+        value = e.args[0]
+        return value != 1 and max(value.p, value.q) < _FACTOR_BELOW
+
+    def split(e: sp.Basic) -> sp.Basic:
+        factors = sp.factorrat(e.args[0])
+        return sp.Add(*(power * sp.log(prime) for prime, power in factors.items()))
+
+    return expr.replace(small, split)
+
+
 def _together_logs(expr: sp.Basic) -> sp.Basic:
     return expr.replace(
         lambda e: isinstance(e, sp.log),
@@ -197,15 +230,16 @@ def canonical(expr: sp.Basic, substitutions: Mapping[sp.Basic, sp.Basic] | None 
     arguments of a density; a result of 0 is a proof, anything else is not
     a disproof.
     """
-    e = to_core(sp.Integer(expr) if isinstance(expr, int) else expr)
+    e = to_core(sp.Integer(expr) if isinstance(expr, int) else expr, piecewise=False)
     e = e.doit(deep=True) if e.has(sp.Derivative) else e
+    e = _extrema_as_abs(e)
     e = _exp_negatives_as_reciprocals(e)
     e = _together_logs(e)
     e = sp.expand(e)
     e = linearise_sums(e)
     if substitutions:
         e = e.xreplace(dict(substitutions))
-    e = sp.expand(_together_logs(e))
+    e = _prime_logs(sp.expand(_together_logs(e)))
     return sp.expand(rename_dummies(linearise_sums(e)))  # type: ignore[no-any-return]
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "analyse",
     "derived_loss",
     "mse_on_probabilities",
+    "residual_region",
 ]
 
 COMPARE = "mse"
@@ -93,6 +94,8 @@ class Analysis:
     linear: LinearPredictor | None = None
     comparison: Comparison | None = None
     exponential: ExponentialFamily | None = None
+    # not convex, scalar: exactly where the second derivative is negative (see residual_region)
+    region: sp.Boolean | None = None
 
 
 def derived_loss(d: Derivation) -> sp.Expr:
@@ -246,7 +249,8 @@ def _linear(
 
 @dataclass(frozen=True)
 class Kink:
-    """ℓ = α·|u(f)| with u affine in f: where it is not differentiable, and what holds there."""
+    """ℓ = α·|u(f)| + c·f + d with u affine in f: where it is not differentiable, and what
+    holds there."""
 
     gradient: sp.Expr
     note: str
@@ -254,33 +258,126 @@ class Kink:
 
 
 def _kink(loss: sp.Expr, f: sp.Symbol) -> Kink | None:
-    """The subgradient statement for ℓ = α·|a·f + b| (α > 0, a ≠ 0), else ``None``."""
-    alpha, rest = loss.as_independent(f, as_Add=False)
+    """The subgradient statement for ℓ = α·|a·f + b| + c·f + d (α > 0, a ≠ 0, and a, b, c,
+    d free of f), else ``None``: the absolute value of the Laplace loss, and the pinball
+    loss |y − f| + (2τ − 1)(y − f), whose subdifferential at the kink is shifted by c."""
+    kinks = [t for t in sp.Add.make_args(loss) if t.has(sp.Abs)]
+    if len(kinks) != 1:
+        return None
+    alpha, rest = kinks[0].as_independent(f, as_Add=False)
     if not isinstance(rest, sp.Abs) or not alpha.is_positive:
         return None
     u = rest.args[0]
     a = sp.diff(u, f)
     if a.has(f) or a == 0 or not a.is_real:
         return None
+    affine = loss - kinks[0]
+    shift = sp.diff(affine, f)
+    if shift.has(f):
+        return None
     root = sp.expand(f - u / a)
     gradient = sp.diff(loss, f)
     slope = sp.Abs(alpha * a)
+    low, high = unicode(shift - slope), unicode(shift + slope)
     at, off = f"{unicode(f)} = {unicode(root)}", f"{unicode(f)} ≠ {unicode(root)}"
     note = (
         f"ℓ is not differentiable at {at}: the gradient is {unicode(gradient, 'none')} for {off}, "
-        f"and the subdifferential at {at} is [−{unicode(slope)}, {unicode(slope)}]; "
+        f"and the subdifferential at {at} is [{low}, {high}]; "
         f"the second derivative is 0 for {off}"
     )
     wx = sp.Symbol("wᵀx", real=True)
     norm = "a norm" if alpha == 1 else "a positive multiple of a norm"
+    plus = "" if shift == 0 else " plus an affine function of w"
+    along = unicode(gradient.xreplace({f: wx}), "none")
+    along = f"({along})" if isinstance(gradient, sp.Add) else along
     linear = Verdict(
         CONVEX,
         (W,),
-        f"{unicode(loss.xreplace({f: wx}))} is {norm} of an affine map of w: "
-        f"convex; ∂_w ℓ = {unicode(gradient.xreplace({f: wx}), 'none')}·x "
-        f"where wᵀx ≠ {unicode(root)}",
+        f"{unicode(loss.xreplace({f: wx}))} is {norm} of an affine map of w{plus}: "
+        f"convex; ∂_w ℓ = {along}·x where wᵀx ≠ {unicode(root)}",
     )
     return Kink(gradient, note, linear)
+
+
+def residual_region(curvature: sp.Expr, f: sp.Symbol, y: sp.Symbol) -> sp.Boolean | None:
+    """Where ``curvature`` < 0, exactly, when it depends on f and y only through r = y − f.
+
+    The sign is solved in r with SymPy (``solve_univariate_inequality``); when the
+    curvature is even in r the condition is on |y − f| (solved for |r| > 0, plus
+    r = 0 itself). Returns the condition (``|y − f| > s·√ν`` for the Student-t loss),
+    ``true`` when it is negative everywhere, ``false`` when nowhere, or ``None`` when it
+    does not depend on the residual alone, is periodic (SymPy would solve one period
+    only), or the solution is not found in closed form.
+    """
+    r = sp.Dummy("r", real=True)
+    local = sp.cancel(sp.together(curvature.xreplace({y: r + f})))
+    if local.has(f) or not local.has(r):
+        return None
+    if local.has(sp.sin, sp.cos, sp.tan) and sp.periodicity(local, r) is not None:
+        return None  # SymPy solves a periodic inequality over one period only
+    even = proved_zero(local - local.xreplace({r: -r}))
+    t = sp.Dummy("t", positive=True) if even else r
+    domain = sp.Interval.open(0, sp.oo) if even else sp.S.Reals
+    try:
+        found = sp.solve_univariate_inequality(
+            local.xreplace({r: t}) < 0, t, relational=False, domain=domain
+        )
+    except (NotImplementedError, ValueError, TypeError):  # pragma: no cover - defensive
+        return None
+    intervals = _intervals(found)
+    if intervals is None:
+        return None
+    shown = sp.Abs(y - f) if even else y - f
+    at_zero = local.xreplace({r: 0})
+    if even and at_zero.is_negative:  # r = 0 belongs to the region too
+        intervals = [
+            sp.Interval(0, i.end, False, i.right_open) if i.start == 0 else i for i in intervals
+        ]
+    elif even and not at_zero.is_nonnegative:
+        return None
+    parts: list[sp.Boolean] = []
+    for interval in intervals:
+        bounds: list[sp.Boolean] = []
+        if interval.start.is_finite and not (even and interval.start == 0):
+            below = sp.StrictGreaterThan if interval.left_open else sp.GreaterThan
+            bounds.append(below(shown, interval.start))
+        if interval.end.is_finite:
+            above = sp.StrictLessThan if interval.right_open else sp.LessThan
+            bounds.append(above(shown, interval.end))
+        if even and interval.start == 0 and interval.left_open:
+            bounds.insert(0, sp.StrictGreaterThan(shown, 0))
+        parts.append(sp.And(*bounds) if bounds else sp.true)
+    return sp.Or(*parts) if parts else sp.false
+
+
+def _intervals(found: sp.Set) -> list[sp.Interval] | None:
+    """The intervals of a solution set, intersections of intervals decided with the
+    symbols' assumptions (SymPy leaves (−∞, −s√ν) ∩ (0, ∞) unevaluated); ``None`` when
+    an end point cannot be compared."""
+    pieces = found.args if isinstance(found, sp.Union) else (found,)
+    out: list[sp.Interval] = []
+    for piece in pieces:
+        if piece == sp.S.EmptySet:
+            continue
+        if isinstance(piece, sp.Intersection):
+            if not all(isinstance(a, sp.Interval) for a in piece.args):
+                return None
+            start = sp.Max(*(a.start for a in piece.args))
+            end = sp.Min(*(a.end for a in piece.args))
+            if isinstance(start, sp.Max) or isinstance(end, sp.Min):
+                return None
+            left = any(a.left_open for a in piece.args if a.start == start)
+            right = any(a.right_open for a in piece.args if a.end == end)
+            empty = (end - start).is_nonpositive if (left or right) else (end - start).is_negative
+            if empty is None:
+                return None
+            if not empty:
+                out.append(sp.Interval(start, end, left, right))
+        elif isinstance(piece, sp.Interval):
+            out.append(piece)
+        else:
+            return None
+    return out
 
 
 def _comparable() -> list[str]:
@@ -330,9 +427,15 @@ def analyse(d: Derivation, compare: str | None = None) -> Analysis:
     if compare is not None:
         count = int(d.model.classes) if d.model.classes is not None else None
         comparison = mse_on_probabilities(d, count)
+    region = None
+    if verdict.verdict == NOT_CONVEX and len(wrt) == 1 and d.model.classes is None:
+        (target,) = d.variables.target
+        y = sp.Symbol(target.name, **target.label._assumptions_orig)  # type: ignore[attr-defined]
+        found = residual_region(hess[0, 0], wrt[0], y)
+        region = None if found is sp.false else found
     exponential = recognise(d)
     return Analysis(
-        loss, wrt, grad, hess, None, verdict, tuple(notes), linear, comparison, exponential
+        loss, wrt, grad, hess, None, verdict, tuple(notes), linear, comparison, exponential, region
     )
 
 

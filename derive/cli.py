@@ -50,7 +50,7 @@ your own density, in LaTeX (parsed and derived in a worker bounded in time and m
   derive custom --density '\frac{1}{\pi\gamma\left(1+\left(\frac{y-\mu}{\gamma}\right)^2\right)}' \
       --target y --predict mu --fixed gamma          Cauchy noise: no library loss, not convex
   derive custom --density 'p^{y}(1-p)^{1-y}' --target y --predict p --support binary --link logit
-  derive --spec derivations/specs/student-t.toml  the same, from a TOML spec file
+  derive --spec derivations/specs/log-normal.toml   the same, from a TOML spec file
 """
 
 FORMATS = {
@@ -189,15 +189,19 @@ def _version() -> str:
 
 
 def _list_text() -> str:
-    lines = ["model        aliases   link       loss"]
-    for family in families():
+    known = families()
+    wide = max(len(w) for w in ("model", "custom", *(f.name for f in known)))
+    aliased = max(len(w) for w in ("aliases", "(LaTeX)", *(", ".join(f.aliases) for f in known)))
+    lines = [f"{'model':<{wide}} {'aliases':<{aliased}} {'link':<10} loss"]
+    for family in known:
         for number, spec in enumerate(family.links):
             name = family.name if number == 0 else ""
             aliases = ", ".join(family.aliases) if number == 0 else ""
-            lines.append(f"{name:<12} {aliases:<9} {spec.name:<10} {spec.shows}")
+            lines.append(f"{name:<{wide}} {aliases:<{aliased}} {spec.name:<10} {spec.shows}")
     lines.append(
-        "custom       (LaTeX)   identity, logit, log   any of MSELoss, L1Loss, BCELoss, "
-        "BCEWithLogitsLoss, PoissonNLLLoss, GaussianNLLLoss it is proved to match"
+        f"{'custom':<{wide}} {'(LaTeX)':<{aliased}} identity, logit, log   any of MSELoss, "
+        "L1Loss, BCELoss, BCEWithLogitsLoss, PoissonNLLLoss, GaussianNLLLoss it is proved "
+        "to match"
     )
     return "\n".join(lines) + "\n"
 

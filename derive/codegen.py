@@ -2,7 +2,8 @@
 
 Named functions print in numerically stable forms: softplus(z) as
 ``numpy.logaddexp(0, z)`` and σ(z) as ``exp(-logaddexp(0, -z))``, so a saturated
-logit (|z| ≥ 30) evaluates without overflow or cancellation.
+logit (|z| ≥ 30) evaluates without overflow or cancellation; huber_δ(r) prints
+as its two branches.
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ class StableNumPyPrinter(NumPyPrinter):
         ]
         return f"numpy.exp({terms[0]} - {terms[1]} - {terms[2]})"
 
+    def _print_erf(self, expr: sp.Function) -> str:
+        """erf elementwise (in Huber's normaliser; NumPy has none)."""
+        return f"numpy.vectorize(math.erf)({self._print(expr.args[0])})"
+
+    def _print_huber(self, expr: sp.Function) -> str:
+        return self._print(expr.rewrite(sp.Piecewise))  # type: ignore[no-any-return]
+
 
 def numpy_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any]:
     """A NumPy function of ``symbols`` computing ``expr`` (an expression derive built)."""
@@ -65,6 +73,9 @@ class StableTorchPrinter(TorchPrinter):
 
     def _print_sigmoid(self, expr: sp.Function) -> str:
         return f"torch.sigmoid({self._print(expr.args[0])})"
+
+    def _print_huber(self, expr: sp.Function) -> str:
+        return self._print(expr.rewrite(sp.Piecewise))  # type: ignore[no-any-return]
 
 
 def torch_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any]:

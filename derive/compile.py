@@ -98,6 +98,9 @@ class Model:
     notes: tuple[str, ...] = field(default=())
     loss_target: sp.Expr | None = None
     remarks: tuple[str, ...] = field(default=())
+    # every fixed variable's value in declaration order: its symbol, or the number an
+    # option bound it to (what a catalogue loss with a parameter, HuberLoss's delta, reads)
+    constants: tuple[sp.Expr, ...] = ()
 
     @property
     def distribution(self) -> str:
@@ -160,9 +163,11 @@ def reference_value(domain: Domain, classes: sp.Expr = K) -> sp.Expr:
     return sp.Rational(numerator, denominator)
 
 
-def support_facts(pairs: Iterable[tuple[sp.IndexedBase, Domain]]) -> tuple[sp.Expr, ...]:
-    """``1 − x ≥ 0`` for each per-sample variable whose domain lies below 1 (the facts the
-    convexity analysis may use that assumptions cannot state)."""
+def support_facts(
+    pairs: Iterable[tuple[sp.IndexedBase | sp.Symbol, Domain]],
+) -> tuple[sp.Expr, ...]:
+    """``1 − x ≥ 0`` for each per-sample or fixed variable whose domain lies below 1 (the
+    facts the convexity analysis may use that assumptions cannot state)."""
     return tuple(
         1 - sp.Symbol(base.name, **domain.assumptions)
         for base, domain in pairs
@@ -334,9 +339,10 @@ def compile_scalar(
     # 1 − x > 0 on the open unit interval: the log rules may split log(1 − x)
     unit = [value for var, _, _, value in predictors if var.domain is Domain.UNIT]
     unit += [y[i]] if target.domain is Domain.UNIT else []
+    unit += [symbol for symbol, domain in fixed if domain is Domain.UNIT]  # a quantile τ
     positive = tuple(1 - value for value in unit)
     pairs = [(y, target.domain)] + [(base, domain) for _, base, domain, _ in predictors]
-    facts = support_facts(pairs)
+    facts = support_facts([*pairs, *fixed])
     upper = _upper(family, target, given)
     if upper is not None:
         # 0 ≤ y ≤ N for whole numbers: N − y ≥ 0, and N − y + 1 > 0 (C(N, y) > 0)
@@ -370,20 +376,32 @@ def compile_scalar(
         notes=notes + family.notes,
         loss_target=y[i] if family.loss_target is None else family.loss_target(given),
         remarks=spec.remarks,
+        constants=tuple(
+            bound.get(v.name, sp.Symbol(v.name, **v.domain.assumptions))
+            for v in family.variable(Role.FIXED)
+        ),
     )
 
 
 def _shown_options(
     family: Family, values: Mapping[str, str | None], bound: Mapping[str, sp.Rational]
 ) -> tuple[tuple[str, str], ...]:
-    """The options given, a bound number written exactly as SymPy reads it (1e3 → 1000)."""
+    """The options given, a bound number written exactly and plainly (1e3 → 1000, 5/2 →
+    2.5, 1/3 stays 1/3)."""
+    from fractions import Fraction
+
+    from derive.numbers import plain
+
     binds = {option.name: option.binds for option in family.options}
     shown = []
     for name, text in values.items():
         if text is None:
             continue
         target = binds.get(name)
-        shown.append((name, str(bound[target]) if target is not None and target in bound else text))
+        if target is not None and target in bound:
+            value = bound[target]
+            text = plain(Fraction(int(value.p), int(value.q)))
+        shown.append((name, text))
     return tuple(shown)
 
 

@@ -25,6 +25,7 @@ from derive.rules import (
     LogOfIndexedProduct,
     LogOfPower,
     LogOfProduct,
+    LogOnePlusExp,
     MeanReduction,
     NegativeLogLikelihood,
     RecogniseLoss,
@@ -36,7 +37,13 @@ from derive.steps import Derivation, Step
 
 __all__ = ["derive", "derive_model", "run_rules"]
 
-LOG_RULES: tuple[Rule, ...] = (LogOfIndexedProduct(), LogOfProduct(), LogOfPower(), LogOfExp())
+LOG_RULES: tuple[Rule, ...] = (
+    LogOfIndexedProduct(),
+    LogOfProduct(),
+    LogOfPower(),
+    LogOfExp(),
+    LogOnePlusExp(),
+)
 MAX_PASSES = 40
 
 
@@ -104,14 +111,15 @@ def derive(
     link: str | None = None,
     **options: object,
 ) -> Derivation:
-    """Derive the loss of a model: a built-in family by name (``gaussian``, ``normal``,
-    ``laplace``, ``bernoulli``, ``categorical``, ``poisson``, ``gamma``, ``exponential``,
-    ``binomial``) or a :class:`~derive.family.Family` record (for example one built from
-    LaTeX by :func:`derive.custom.custom_family`).
+    """Derive the loss of a model: a built-in family by name or alias (``derive list``
+    shows them all: ``gaussian``, ``laplace``, ``student-t``, ``poisson``, …) or a
+    :class:`~derive.family.Family` record (for example one built from LaTeX by
+    :func:`derive.custom.custom_family`).
 
     ``options`` are the family's options (categorical: ``classes``, ``targets``,
     ``label_smoothing``; gaussian: ``learn_variance=True``; gamma: ``shape``;
-    exponential: ``rate=True``; binomial: ``trials``). Raises
+    exponential: ``rate=True``; binomial: ``trials``; ``nu``, ``delta``,
+    ``quantile``, ``scale`` for the location families). Raises
     :class:`derive.errors.DeriveError` for an unknown name, link or option and for
     values out of range.
     """

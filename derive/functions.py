@@ -1,13 +1,20 @@
-"""The few named functions a derivation uses: the logistic sigmoid and softplus.
+"""The few named functions a derivation uses: the logistic sigmoid, softplus and Huber's.
 
-They are SymPy ``Function`` subclasses so that a derivation can *say* σ(z)
-and softplus(z) — the names practitioners know — while every claim about
-them stays checkable: each has its derivative (``fdiff``), its positivity
-and realness, and a rewrite to core SymPy (``rewrite(exp)`` / ``rewrite(log)``)
-that :func:`to_core` applies before serialising or proving.
+They are SymPy ``Function`` subclasses so that a derivation can *say* σ(z),
+softplus(z) and huber_δ(r) — the names practitioners know — while every claim
+about them stays checkable: each has its derivative (``fdiff``), its sign and
+realness, and a rewrite to core SymPy (``rewrite(exp)`` / ``rewrite(log)`` /
+``rewrite(Piecewise)``) that :func:`to_core` applies before serialising or
+evaluating.
 
 - ``sigmoid(z) = 1 / (1 + e^{-z})``, σ' = σ(1 − σ), values in (0, 1).
 - ``softplus(z) = log(1 + e^{z})``, softplus' = σ, values in (0, ∞).
+- ``huber(r, δ) = r²/2`` for |r| < δ and ``δ·(|r| − δ/2)`` otherwise (δ > 0), the
+  function ``torch.nn.HuberLoss(delta=δ)`` applies to r = input − target;
+  its derivative in r is r clipped to [−δ, δ], its second derivative the indicator
+  of |r| < δ; values in [0, ∞). It is a named atom, not a ``Piecewise``, because
+  SymPy's sums and products fold a ``Piecewise`` summand into a ``Piecewise`` of
+  sums, which the rules and proofs cannot take apart term by term.
 """
 
 from __future__ import annotations
@@ -15,8 +22,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import sympy as sp
+from sympy.core.logic import fuzzy_and
 
-__all__ = ["sigmoid", "softplus", "to_core"]
+__all__ = ["huber", "sigmoid", "softplus", "to_core"]
 
 
 class _RealToPositive(sp.Function):
@@ -76,11 +84,66 @@ class softplus(_RealToPositive):  # noqa: N801
         return sp.log(1 + sp.exp(z))
 
 
-def to_core(expr: sp.Expr) -> sp.Expr:
-    """Rewrite the named functions into core SymPy (exp, log), nothing else."""
+class huber(sp.Function):  # noqa: N801
+    """huber(r, δ) = r²/2 for |r| < δ, δ·(|r| − δ/2) otherwise; δ > 0, values in [0, ∞)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, r: sp.Expr, delta: sp.Expr) -> sp.Expr | None:
+        """huber is even: huber(−r, δ) is written huber(r, δ) (huber(y − f) as huber(f − y),
+        input minus target, as PyTorch writes it)."""
+        if r.could_extract_minus_sign():
+            return cls(-r, delta)
+        return None
+
+    def _eval_is_real(self) -> bool | None:
+        r, delta = self.args
+        return fuzzy_and([r.is_real, delta.is_positive])
+
+    def _eval_is_nonnegative(self) -> bool | None:
+        return self._eval_is_real()
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        r, delta = self.args
+        if argindex == 1:  # r clipped to [−δ, δ]
+            return sp.Piecewise((-delta, r <= -delta), (r, r < delta), (delta, True))
+        return sp.Piecewise((0, sp.Abs(r) < delta), (sp.Abs(r) - delta, True))
+
+    def _eval_rewrite_as_Piecewise(self, r: sp.Expr, delta: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return sp.Piecewise((r**2 / 2, sp.Abs(r) < delta), (delta * (sp.Abs(r) - delta / 2), True))
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        if not all(a.is_number for a in self.args):
+            return None
+        return self.rewrite(sp.Piecewise)._eval_evalf(prec)  # type: ignore[no-any-return]
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        r, delta = (printer._print(a) for a in self.args)
+        power = "" if exp is None else "^{%s}" % exp
+        return r"\operatorname{huber}_{%s}\left(%s\right)%s" % (delta, r, power)
+
+    def _unicode(self, printer: Any) -> str:
+        r, delta = (printer._print(a) for a in self.args)
+        return f"huber_{delta}({r})"
+
+
+def to_core(expr: sp.Expr, piecewise: bool = True) -> sp.Expr:
+    """Rewrite the named functions into core SymPy (exp, log, Piecewise), nothing else.
+
+    ``piecewise=False`` keeps the functions whose core form is a ``Piecewise``
+    (huber): inside a ``Sum`` SymPy folds a ``Piecewise`` into a ``Piecewise`` of
+    sums, which no longer cancels term by term in a proof.
+    """
     # each function by its own definition, its argument untouched (``rewrite`` would also
     # turn x**3 inside it into exp(3·log x), complex for x < 0)
-    return expr.replace(  # type: ignore[no-any-return]
+    expr = expr.replace(
         lambda e: isinstance(e, (sigmoid, softplus)),
         lambda e: e._eval_rewrite_as_exp(*e.args),
+    )
+    if not piecewise:
+        return expr
+    return expr.replace(  # type: ignore[no-any-return]
+        lambda e: isinstance(e, huber),
+        lambda e: e.rewrite(sp.Piecewise),
     )

@@ -63,7 +63,8 @@ def _row(stem: str, d: Derivation, an: Analysis) -> tuple[str, ...]:
     if an.comparison is not None:
         options.append("vs MSE")
     loss = d.loss.loss.title if d.loss is not None else "unnamed"
-    torch = f"`{d.loss.loss.torch}`" if d.loss is not None else "—"
+    named = d.loss.loss.torch if d.loss is not None else None
+    torch = f"`{named}`" if named else "—"
     return (
         d.distribution,
         d.link,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
@@ -28,7 +29,8 @@ from derive.families._categorical import (
     kl_divergence,
     negative_log_likelihood,
 )
-from derive.functions import softplus
+from derive.functions import huber, softplus
+from derive.numbers import torch_literal
 
 __all__ = [
     "CATALOGUE",
@@ -47,18 +49,21 @@ def _no_keywords(model: Model) -> str:
 
 @dataclass(frozen=True)
 class NamedLoss:
-    """A PyTorch loss: its class, input convention and per-sample formula.
+    """A named loss: its PyTorch class, input convention and per-sample formula.
 
-    ``keywords`` gives the constructor arguments a model needs (label smoothing).
-    ``key`` names the entry in the catalogue when one torch class is fed in more
-    than one way (``PoissonNLLLoss`` on the log-rate or on the rate); it defaults
-    to ``name``. ``conventions`` are what the library does beyond the formula
-    (clamps, ``eps``, constants it drops and ``full=True`` adds back), stated
-    wherever the loss is named; code is written between backticks.
+    ``keywords`` gives the constructor arguments a model needs (label smoothing,
+    Huber's ``delta``). ``key`` names the entry in the catalogue when one torch class
+    is fed in more than one way (``PoissonNLLLoss`` on the log-rate or on the rate);
+    it defaults to ``name``. A loss PyTorch has no class for (``torch`` is ``None``,
+    the pinball loss) is written out instead: ``input`` is then the per-sample
+    tensor expression, and a reduction is ``.sum()`` or ``.mean()`` of it.
+    ``conventions`` are what the library does beyond the formula (clamps, ``eps``,
+    constants it drops and ``full=True`` adds back), stated wherever the loss is
+    named; code is written between backticks.
     """
 
     name: str
-    torch: str
+    torch: str | None
     title: str
     input: str
     formula: Callable[[Model], sp.Expr]
@@ -72,8 +77,26 @@ class NamedLoss:
         # a name that is a Python keyword (lambda) is written with a trailing underscore
         names = [_python_name(b.name) for b in model.variables.prediction]  # type: ignore[attr-defined]
         target = _python_expression(per_sample(_target(model)))
-        inputs = self.input.format(*names, y=target)
+        inputs = self.input.format(*names, y=target, **_literals(model))
+        if self.torch is None:
+            return f"{inputs}.mean()"
         return f"{self.torch}({self.keywords(model)})({inputs})"
+
+    def reduction(self, name: str) -> str:
+        """How a reduction is asked for: ``reduction='sum'``, or ``.sum()`` without a class."""
+        return f"reduction={name!r}" if self.torch is not None else f".{name}()"
+
+
+def _literal(value: sp.Expr) -> str:
+    """A fixed parameter in a PyTorch call: an exact short literal, or the symbol's name."""
+    if isinstance(value, sp.Rational):
+        return torch_literal(Fraction(int(value.p), int(value.q)))
+    return str(value)
+
+
+def _literals(model: Model) -> dict[str, str]:
+    """``c0``, ``c1``, …: the model's fixed parameters as call text (``input`` templates)."""
+    return {f"c{number}": _literal(value) for number, value in enumerate(model.constants)}
 
 
 def _python_name(name: str) -> str:
@@ -164,6 +187,23 @@ def _log_input_false(model: Model) -> str:
     return "log_input=False"
 
 
+def _huber(m: Model) -> sp.Expr:
+    """0.5·(input − target)² if |input − target| < delta, else
+    delta·(|input − target| − 0.5·delta): huber(y − f, δ), δ the first fixed parameter."""
+    return huber(_target(m) - _one(m)[i], m.constants[0])  # type: ignore[index]
+
+
+def _huber_keywords(m: Model) -> str:
+    return f"delta={_literal(m.constants[0])}"
+
+
+def _pinball(m: Model) -> sp.Expr:
+    """ρ_τ(y − f) = max(τ·(y − f), (τ − 1)·(y − f)), τ the first fixed parameter."""
+    tau = m.constants[0]
+    r = _target(m) - _one(m)[i]  # type: ignore[index]
+    return sp.Max(tau * r, (tau - 1) * r)
+
+
 def _bce_logits(m: Model) -> sp.Expr:
     z, y = _one(m)[i], _target(m)  # type: ignore[index]
     return softplus(z) - y * z
@@ -226,6 +266,32 @@ CATALOGUE: dict[str, NamedLoss] = {
                 "with `eps=1e-8`: that is ℓ only in the limit eps → 0, the two differing by at "
                 "most `target * eps / input` per sample; pass a smaller `eps` for ℓ",
                 _STIRLING,
+            ),
+        ),
+        NamedLoss(
+            "HuberLoss",
+            "torch.nn.HuberLoss",
+            "Huber loss",
+            "{0}, {y}",
+            _huber,
+            keywords=_huber_keywords,
+            conventions=(
+                "quadratic where the absolute difference of input and target is below "
+                "delta and linear from there on, the pieces meeting with equal slopes; "
+                "`torch.nn.SmoothL1Loss(beta=delta)` is `HuberLoss(delta=delta)` divided by "
+                "delta: the same minimiser, with the factor 1/δ",
+            ),
+        ),
+        # torch.nn has no pinball (quantile) loss: the per-sample tensor is written out.
+        NamedLoss(
+            "PinballLoss",
+            None,
+            "pinball (quantile) loss",
+            "torch.maximum({c0} * ({y} - {0}), ({c0} - 1) * ({y} - {0}))",
+            _pinball,
+            conventions=(
+                "`torch.nn` has no pinball loss class: the call writes the loss out "
+                "elementwise with `torch.maximum`, with no clamp and no eps",
             ),
         ),
         NamedLoss(

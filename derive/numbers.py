@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from derive.errors import DeriveError
 
-__all__ = ["MAX_DIGITS", "parse_fraction", "torch_literal"]
+__all__ = ["MAX_DIGITS", "parse_fraction", "plain", "torch_literal"]
 
 MAX_DIGITS = 12
 
@@ -99,6 +99,13 @@ def _terminating_decimal(value: Fraction) -> str | None:
         return f"{sign}{scaled}"
     whole, part = divmod(scaled, 10**places)
     return f"{sign}{whole}.{part:0{places}d}"
+
+
+def plain(value: Fraction) -> str:
+    """``value`` as a person writes it: an exact decimal when it terminates (``2.5``,
+    ``1000`` for ``1e3``), else ``a/b``."""
+    exact = _terminating_decimal(value)
+    return exact if exact is not None else f"{value.numerator}/{value.denominator}"
 
 
 def torch_literal(value: Fraction) -> str:

@@ -30,6 +30,7 @@ __all__ = [
     "LogOfPower",
     "LogOfProduct",
     "LogOfSigmoid",
+    "LogOnePlusExp",
     "MeanReduction",
     "NegativeLogLikelihood",
     "OneHot",
@@ -217,6 +218,24 @@ class LogOfExp(LocalRule):
             u = node.args[0].args[0]
             if u.is_extended_real:
                 return u
+        return None
+
+
+@dataclass(frozen=True)
+class LogOnePlusExp(LocalRule):
+    """log(1 + e^u) = softplus(u), for real u."""
+
+    title: ClassVar[str] = "definition of softplus"
+
+    def match(self, node: sp.Basic, ctx: RuleContext) -> sp.Basic | None:
+        if not (isinstance(node, sp.log) and isinstance(node.args[0], sp.Add)):
+            return None
+        terms = node.args[0].args
+        if len(terms) != 2 or sp.S.One not in terms:
+            return None
+        (power,) = (t for t in terms if t != sp.S.One)
+        if isinstance(power, sp.exp) and power.args[0].is_extended_real:
+            return softplus(power.args[0])
         return None
 
 

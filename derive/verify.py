@@ -238,8 +238,10 @@ def _numeric_error(residual: sp.Expr, step: Step, model: Model, rng: random.Rand
     concrete = _concrete(residual, model)
     if labels:
         concrete = concrete.xreplace(labels).doit()
-    # whole numbers stay exact; a fraction enters as a DIGITS-digit float, so that a power
-    # with a large exponent ((1 − p)^(N − y) for N = 10⁶ trials) is not expanded exactly
+    # whole numbers stay exact; a fraction enters as a DIGITS-digit float: a power with a
+    # large exponent ((1 − p)^(N − y) for N = 10⁶ trials) is not expanded exactly, and an
+    # exact rational raised to a rational power makes SymPy factor its numerator and
+    # denominator (minutes for a Student-t exponent −(ν + 1)/2 at ν = p/997)
     point = {k: v if v.is_integer else sp.Float(v, DIGITS) for k, v in values.items()}
     number = sp.N(to_core(concrete.xreplace(point)), DIGITS)
     if not number.is_number:

@@ -50,6 +50,26 @@ NOT_CONVEX: list[tuple[str, dict[str, Any]]] = [
 CONVEX_CASES = [case for case in CASES if case not in NOT_CONVEX]
 
 
+# The location families (their own tests in test_families.py): the gallery's concrete
+# values, the symbolic versions, aliases and other values.
+LOCATION_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("student-t", {"nu": "3"}),
+    ("student-t", {}),
+    ("student", {"nu": "5/2", "scale": "0.7"}),
+    ("cauchy", {}),
+    ("cauchy", {"scale": "2"}),
+    ("logistic", {}),
+    ("logistic", {"scale": "0.5"}),
+    ("huber", {"delta": "1"}),
+    ("huber", {}),
+    ("huber", {"delta": "0.3"}),
+    ("asymmetric-laplace", {"quantile": "0.9"}),
+    ("quantile", {}),
+    ("pinball", {"quantile": "1/4", "scale": "3"}),
+    ("asymmetric-laplace", {"quantile": "1/2"}),
+]
+
+
 def case_id(case: tuple[str, dict[str, Any]]) -> str:
     name, options = case
     return "-".join([name, *(f"{k}={v}" for k, v in options.items())])

@@ -40,3 +40,25 @@ def test_a_binomial_coefficient_is_positive_below_its_top() -> None:
     assert not is_positive_on_support(sp.binomial(trials, k[i]))  # k ≤ N is not known
     real = sp.IndexedBase("x", real=True)
     assert not is_positive_on_support(sp.binomial(trials, real[i]), known=[trials - real[i] + 1])
+
+
+def test_proofs_through_max_and_logs_of_rationals() -> None:
+    """The pinball loss max(τr, (τ − 1)r) is (|r| + (2τ − 1)r)/2; log 6 = log 2 + log 3."""
+    tau = sp.Symbol("tau", positive=True)
+    r = y[i] - z
+    assert proved_zero(2 * sp.Max(tau * r, (tau - 1) * r) - sp.Abs(r) - (2 * tau - 1) * r)
+    assert proved_zero(sp.Min(z, 3) + sp.Max(z, 3) - z - 3)
+    assert not proved_zero(sp.Max(tau * r, (tau - 1) * r) - sp.Abs(r))
+    assert proved_zero(sp.log(6) - sp.log(2) - sp.log(3))
+    assert proved_zero(sp.log(sp.Rational(9, 4)) - 2 * sp.log(3) + 2 * sp.log(2))
+    assert not proved_zero(sp.log(6) - sp.log(5))
+
+
+def test_huber_stays_one_term_in_proofs() -> None:
+    """Inside a sum a Piecewise is folded by SymPy; the named huber is not."""
+    from derive.functions import huber
+
+    f = sp.IndexedBase("f", real=True)
+    summand = huber(f[i] - y[i], c) + sp.log(c)
+    total = sp.Sum(summand, (i, 1, n))
+    assert proved_zero(total - sp.Sum(huber(f[i] - y[i], c), (i, 1, n)) - n * sp.log(c))

@@ -284,3 +284,50 @@ def test_true_verdicts_of_the_new_families(case: tuple[str, dict[str, Any]], tru
         direction = sp.Matrix(an.verdict.direction or (1,))
         hessian = sp.hessian(an.loss, list(an.wrt)).xreplace(point)
         assert (direction.T * hessian * direction)[0, 0].is_negative
+
+
+def test_residual_region_solves_the_sign_of_the_curvature_exactly() -> None:
+    """A general mechanism: a curvature depending on f and y only through r = y − f is
+    solved in r (in |r| when it is even)."""
+    from derive.analysis import residual_region
+
+    y = sp.Symbol("y", real=True)
+    f = sp.Symbol("f", real=True)
+    c = sp.Symbol("c", positive=True)
+    r = y - f
+    region = residual_region(sp.diff(1 - sp.exp(-(r**2)), f, 2), f, y)
+    assert region == (sp.Abs(r) > sp.sqrt(2) / 2)
+    assert residual_region(sp.diff(sp.log(1 + r**2 / c**2), f, 2), f, y) == (sp.Abs(r) > c)
+    # odd in r: the condition is on y − f itself
+    assert residual_region(sp.diff(r**3, f, 2), f, y) == (r < 0)
+    # negative at r = 0 too: the region includes it
+    assert residual_region(sp.diff(-(r**2) + r**4 / 12, f, 2), f, y) == (sp.Abs(r) < sp.sqrt(2))
+    # nowhere negative, not a function of the residual alone, or no dependence on it
+    assert residual_region(sp.diff(r**2, f, 2), f, y) is None
+    assert residual_region(sp.diff(sp.log(1 + f**2), f, 2), f, y) is None
+    assert residual_region(sp.diff(r**4, f, 2), f, y) == sp.false
+    # negative everywhere: softplus(r) − r²/4 has curvature σ(1 − σ) − 1/2 < 0
+    assert residual_region(sp.diff(sp.log(1 + sp.exp(r)) - r**2 / 4, f, 2), f, y) == sp.true
+    # periodic: SymPy would solve one period and call it the whole region; no claim
+    assert residual_region(sp.diff(sp.sin(r), f, 2), f, y) is None
+    assert residual_region(sp.diff(r * sp.cos(r), f, 2), f, y) is None
+
+
+def test_pinball_subdifferential_is_shifted_by_the_affine_part() -> None:
+    an = analyse(derive("asymmetric-laplace"))
+    assert an.verdict.verdict == "convex"
+    assert any("subdifferential at f = y is [−2·τ, 2 − 2·τ]" in note for note in an.notes)
+    assert an.hessian is not None and an.hessian[0, 0] == 0
+    assert an.linear is not None and "plus an affine function of w" in an.linear.verdict.reason
+    concrete = analyse(derive("asymmetric-laplace", quantile="0.9"))
+    assert any("[−9/5, 1/5]" in note for note in concrete.notes)
+
+
+def test_student_t_not_convex_with_its_region() -> None:
+    an = analyse(derive("student-t", nu="3"))
+    assert an.verdict.verdict == "not convex"
+    y = sp.Symbol("y", real=True)
+    f = sp.Symbol("f", real=True)
+    s = sp.Symbol("s", positive=True)
+    assert an.region == (sp.Abs(y - f) > sp.sqrt(3) * s)
+    assert analyse(derive("gaussian")).region is None

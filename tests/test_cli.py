@@ -163,9 +163,15 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     ):
         assert word in out
     code, out, _ = _run(["list", "--format", "json"], capsys)
-    assert [m["name"] for m in json.loads(out)["models"]] == [
+    models = json.loads(out)["models"]
+    assert [m["name"] for m in models] == [
         "gaussian",
         "laplace",
+        "student-t",
+        "cauchy",
+        "logistic",
+        "huber",
+        "asymmetric-laplace",
         "bernoulli",
         "categorical",
         "poisson",
@@ -173,6 +179,10 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
         "exponential",
         "binomial",
     ]
+    by_name = {m["name"]: m for m in models}
+    assert by_name["student-t"]["options"] == ["--nu", "--scale"]
+    assert by_name["asymmetric-laplace"]["aliases"] == ["quantile", "pinball"]
+    assert by_name["huber"]["links"] == [{"link": "identity", "loss": "HuberLoss (delta=δ)"}]
 
 
 def test_help_does_not_import_sympy() -> None:
@@ -591,3 +601,52 @@ def test_the_new_families_in_every_format(
     code, out, _ = _run([*argv, "--format", "json"], capsys)
     doc = json.loads(out)
     assert code == 0 and doc["exponential_family"]["convex_in_natural_parameters"] is True
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["student-t", "--nu", "-1"], "--nu must be a number > 0, got '-1'"),
+        (["student", "--nu", "abc"], "--nu"),
+        (["asymmetric-laplace", "--quantile", "1.5"], "--quantile must be a number strictly"),
+        (["quantile", "--quantile", "-0.5"], "strictly between 0 and 1, got '-0.5'"),
+        (["huber", "--delta", "0"], "--delta must be a number > 0, got '0'"),
+        (["cauchy", "--scale", "-1/2"], "--scale must be a number > 0"),
+        (["cauchy", "--nu", "3"], "--nu only applies to student-t, not cauchy"),
+        (["student-t", "--delta", "1"], "--delta only applies to huber, not student-t"),
+        (["plot", "huber", "--delta", "0", "-o", "x.png"], "--delta must be a number > 0"),
+        (["studnet-t"], "did you mean 'student-t'"),
+    ],
+)
+def test_bad_option_values_of_the_location_families(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(argv, capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "loss", "verdict"),
+    [
+        (["student-t", "--nu", "3"], None, "not convex"),
+        (["student"], None, "not convex"),
+        (["cauchy", "--scale", "2"], None, "not convex"),
+        (["logistic"], None, "convex"),
+        (["huber", "--delta", "1"], "HuberLoss", "convex"),
+        (["huber"], "HuberLoss", "convex"),
+        (["asymmetric-laplace", "--quantile", "0.9"], "PinballLoss", "convex"),
+        (["pinball"], "PinballLoss", "convex"),
+    ],
+)
+def test_location_families_in_json(
+    argv: list[str], loss: str | None, verdict: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run([*argv, "--format", "json"], capsys)
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert (doc["loss"] and doc["loss"]["name"]) == loss
+    assert doc["convexity"]["verdict"] == verdict
+    assert (doc["negative_curvature"] is not None) == (verdict == "not convex")
+    for key in ("nll", "likelihood", "derived_loss"):
+        assert isinstance(_rebuild(doc[key]), sp.Basic)

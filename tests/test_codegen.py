@@ -38,3 +38,16 @@ def test_factorials_and_binomial_coefficients_are_elementwise() -> None:
     np.testing.assert_allclose(fact, [math.lgamma(c + 1) for c in counts], rtol=1e-12)
     choose = numpy_function(sp.binomial(trials, y), [trials, y])(np.full(3, 7.0), counts)
     np.testing.assert_allclose(choose, [math.comb(7, int(c)) for c in counts], rtol=1e-12)
+
+
+def test_erf_and_huber_are_elementwise() -> None:
+    import math
+
+    from derive.functions import huber
+
+    r = sp.Symbol("r", real=True)
+    d = sp.Symbol("delta", positive=True)
+    fn = numpy_function(huber(r, d) + sp.erf(d), [r, d])
+    values = fn(np.array([-3.0, 0.5, 2.0]), np.array([1.0, 1.0, 2.5]))
+    expected = [2.5 + math.erf(1.0), 0.125 + math.erf(1.0), 2.0 + math.erf(2.5)]
+    np.testing.assert_allclose(values, expected, rtol=1e-12)

@@ -114,7 +114,7 @@ def test_an_option_that_binds_a_fixed_variable_replaces_it_by_its_exact_value() 
     family = _scaled_family()
     bound = compile_model(family, options={"scale": "3/2"})
     assert bound.fixed == ()
-    assert dict(bound.options) == {"scale": "3/2"}
+    assert dict(bound.options) == {"scale": "1.5"}
     free = compile_model(family)
     assert [s.name for s, _ in free.fixed] == ["s"]
     (s,) = (symbol for symbol, _ in free.fixed)
@@ -189,3 +189,15 @@ def test_a_switch_is_on_or_off() -> None:
         assert model.options == () and len(model.variables.prediction) == 1
     with pytest.raises(DeriveError, match="--learn-variance is a switch"):
         compile_model("gaussian", options={"learn_variance": "yes"})
+
+
+def test_a_fixed_quantile_is_below_one_and_constants_keep_declaration_order() -> None:
+    """τ ∈ (0, 1) fixed: 1 − τ > 0 is a fact the log rules and the analysis may use."""
+    free = compile_model("asymmetric-laplace")
+    tau = sp.Symbol("tau", positive=True)
+    b = sp.Symbol("b", positive=True)
+    assert 1 - tau in free.context.positive and 1 - tau in free.facts
+    assert free.constants == (tau, b)
+    bound = compile_model("asymmetric-laplace", options={"quantile": "0.9", "scale": "2"})
+    assert bound.constants == (sp.Rational(9, 10), 2) and bound.fixed == ()
+    assert compile_model("gaussian").constants == (sp.Symbol("sigma", positive=True),)

@@ -32,6 +32,7 @@ def test_no_branch_on_a_family_link_or_option_name_outside_the_families() -> Non
     # LaTeX command (the reader of user text).
     allowed = {
         ("render/json.py", "classes"),
+        ("render/json.py", "scale"),
         ("parse.py", "log"),
         ("parse.py", "gamma"),
         ("sandbox.py", "log"),

@@ -83,9 +83,11 @@ def test_gallery_renders_in_memory_with_an_index() -> None:
 
 
 def test_spec_files_are_rendered_with_the_built_ins() -> None:
-    """At least Cauchy, Student-t and a Gaussian with learned scale, from derivations/specs."""
+    """User densities that are not built in (hyperbolic secant, log-normal) and a Gaussian
+    with learned scale, from derivations/specs."""
     stems = {Path(p).stem for p in spec_files(str(SPECS))}
-    assert {"cauchy", "student-t", "gaussian-learned-scale"} <= stems
+    assert {"hyperbolic-secant", "log-normal", "gaussian-learned-scale"} <= stems
+    assert not stems & {e.stem for e in GALLERY}, "a spec page would overwrite a built-in page"
     files = gallery(str(SPECS))
     for stem in stems:
         assert "derive --spec" in files[f"{stem}.md"]

@@ -305,7 +305,12 @@ def test_unnamed_when_nothing_matches() -> None:
 
 
 def test_catalogue_names_are_torch_classes() -> None:
+    """Every catalogue loss is a torch.nn class, except the written-out ones, which torch
+    really has no class for."""
     for loss in CATALOGUE.values():
+        if loss.torch is None:
+            assert not hasattr(torch.nn, loss.name) and loss.conventions
+            continue
         module, _, cls = loss.torch.rpartition(".")
         assert module == "torch.nn"
         assert isinstance(getattr(torch.nn, cls), type)
@@ -413,3 +418,26 @@ def test_families_without_a_torch_loss_say_so() -> None:
         d = derive(name, **options)
         assert d.loss is None and d.model.losses == ()
         assert any("`torch.nn` has no" in remark for remark in d.model.remarks)
+
+
+def test_huber_and_pinball_are_identified_and_nothing_else_is() -> None:
+    huber = derive("huber", delta="1")
+    assert huber.loss is not None and huber.loss.loss.name == "HuberLoss"
+    assert huber.loss.scale == 1 and not huber.loss.offset.has(sp.Symbol("f", real=True))
+    assert identify(huber.nll, CATALOGUE["MSELoss"], huber.model) is None
+    assert identify(huber.nll, CATALOGUE["L1Loss"], huber.model) is None
+    laplace = derive("laplace")
+    assert identify(laplace.nll, CATALOGUE["HuberLoss"], build_model("huber")) is None
+    pinball = derive("asymmetric-laplace", quantile="0.9")
+    assert pinball.loss is not None and pinball.loss.loss.name == "PinballLoss"
+    # a different quantile is not the same loss
+    other = build_model("asymmetric-laplace", options={"quantile": "0.25"})
+    assert identify(pinball.nll, CATALOGUE["PinballLoss"], other) is None
+    assert identify(pinball.nll, CATALOGUE["L1Loss"], pinball.model) is None
+
+
+def test_a_written_out_loss_names_its_reductions_as_methods() -> None:
+    pinball = CATALOGUE["PinballLoss"]
+    assert pinball.torch is None
+    assert (pinball.reduction("sum"), pinball.reduction("mean")) == (".sum()", ".mean()")
+    assert CATALOGUE["HuberLoss"].reduction("sum") == "reduction='sum'"

@@ -109,3 +109,12 @@ def test_torch_literal_means_exactly_the_value(value: Fraction, text: str) -> No
         assert Fraction(int(top), int(bottom)) == value
     else:
         assert Fraction(text) == value
+
+
+def test_plain_writes_a_terminating_decimal_or_a_fraction() -> None:
+    from derive.numbers import plain
+
+    assert plain(Fraction(5, 2)) == "2.5"
+    assert plain(Fraction(1000)) == "1000"
+    assert plain(Fraction(1, 3)) == "1/3"
+    assert plain(Fraction(-9, 10)) == "-0.9"

@@ -143,3 +143,26 @@ def test_the_new_families_plot(argv: list[str], tmp_path: Path) -> None:
     out = tmp_path / "x.png"
     assert main(["plot", *argv, "-o", str(out)]) == 0
     assert out.read_bytes().startswith(PNG)
+
+
+def test_location_family_curves_are_their_losses() -> None:
+    """Huber's curve is torch's HuberLoss at δ = 1 and y = 0; the pinball curve (τ = 0.9)
+    is twice the check function, the derived loss; Student-t takes ν = 3 unless given."""
+    import torch
+
+    d = derive("huber", delta="1")
+    _, xs, drawn = curves(d, analyse(d))
+    f = torch.as_tensor(xs, dtype=torch.float64)
+    expected = torch.nn.HuberLoss(reduction="none", delta=1.0)(f, torch.zeros_like(f))
+    np.testing.assert_allclose(drawn[0].loss, expected.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(drawn[0].gradient, np.clip(np.abs(xs), 0, 1), atol=1e-12)
+    d = derive("asymmetric-laplace", quantile="0.9")
+    _, xs, drawn = curves(d, analyse(d))
+    np.testing.assert_allclose(drawn[0].loss, 2 * np.maximum(0.9 * -xs, -0.1 * -xs), atol=1e-12)
+
+
+def test_location_families_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("student-t", "cauchy", "logistic", "huber", "asymmetric-laplace"):
+        out = tmp_path / f"{name}.png"
+        assert main(["plot", name, "-o", str(out)]) == 0, capsys.readouterr().err
+        assert out.read_bytes().startswith(PNG)

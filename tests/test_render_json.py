@@ -55,3 +55,23 @@ def test_conventions_and_remarks() -> None:
     assert to_dict(derive("laplace"))["loss"]["conventions"] == []
     gamma = to_dict(derive("gamma"))
     assert gamma["loss"] is None and "`torch.nn` has no Gamma loss" in gamma["remarks"][0]
+
+
+def test_region_convention_and_a_loss_without_a_torch_class() -> None:
+    from derive.analysis import analyse
+
+    d = derive("cauchy")
+    doc = json.loads(render_json(d, analyse(d)))
+    y, f = sp.Symbol("y", real=True), sp.Symbol("f", real=True)
+    gamma = sp.Symbol("gamma", positive=True)
+    assert sp.sympify(doc["negative_curvature"]["sympy"]) == (sp.Abs(y - f) > gamma)
+    assert doc["convexity"]["verdict"] == "not convex" and doc["loss"] is None
+    pinball = to_dict(derive("asymmetric-laplace", quantile="0.9"))
+    assert pinball["loss"]["torch"] is None and "no pinball loss class" in " ".join(
+        pinball["loss"]["conventions"]
+    )
+    assert pinball["loss"]["call"].startswith("torch.maximum(")
+    huber = json.loads(render_json(derive("huber", delta="1"), None))
+    assert huber["loss"]["call"] == "torch.nn.HuberLoss(delta=1.0)(f, y)"
+    # huber is written in core SymPy: a Piecewise
+    assert sp.sympify(huber["loss"]["per_sample"]["sympy"]).has(sp.Piecewise)

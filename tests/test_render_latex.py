@@ -144,8 +144,11 @@ def test_every_gallery_document_compiles(stem: str, tmp_path: Path) -> None:
         ("categorical", {"classes": 3, "targets": "soft"}, None),
         ("categorical", {"label_smoothing": "0.1"}, None),
         ("laplace", {}, None),
+        ("student-t", {}, None),
+        ("huber", {}, None),
+        ("quantile", {}, None),
     ],
-    ids=["softmax-K3-mse", "kl-K3", "unnamed", "laplace"],
+    ids=["softmax-K3-mse", "kl-K3", "unnamed", "laplace", "student-t", "huber", "quantile"],
 )
 def test_outputs_outside_the_gallery_compile(argv: Any, tmp_path: Path) -> None:
     name, options, compare = argv
@@ -223,3 +226,18 @@ def test_the_new_families_compile_outside_the_gallery(
 ) -> None:
     d = derive(name, **options)
     compile_tex(render_latex(d, analyse(d), standalone=True), tmp_path)
+
+
+def test_region_and_convention_are_stated() -> None:
+    d = derive("cauchy")
+    tex = render_latex(d, analyse(d))
+    assert (
+        r"The curvature is negative, $\frac{\partial^{2} \ell}{\partial f^{2}} < 0$, exactly "
+        r"where $\left|{- y + f}\right| > \gamma$; elsewhere it is non-negative." in tex
+    )
+    huber = render_latex(derive("huber", delta="1"))
+    assert "Conventions of the library:" in huber and "Quadratic where" in huber
+    assert r"\texttt{torch.nn.SmoothL1Loss(beta=delta)" in huber
+    pinball = render_latex(derive("quantile", quantile="0.9"))
+    assert r"(no class in \texttt{torch.nn})" in pinball
+    assert r"\tag*{\texttt{.mean() (the default)}}" in pinball

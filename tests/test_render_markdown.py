@@ -14,7 +14,7 @@ from derive.analysis import analyse
 from derive.engine import derive
 from derive.render.latex import render_latex
 from derive.render.markdown import MarkdownPrinter, render_markdown, repr_latex
-from tests.conftest import CASES, case_id, mathjax_node
+from tests.conftest import CASES, LOCATION_CASES, case_id, mathjax_node
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,10 @@ def _outside_code(text: str) -> str:
     return re.sub(r"```.*?```", "", text, flags=re.S)
 
 
-@pytest.mark.parametrize(("name", "options"), CASES, ids=[case_id(c) for c in CASES])
+ALL_CASES = CASES + LOCATION_CASES
+
+
+@pytest.mark.parametrize(("name", "options"), ALL_CASES, ids=[case_id(c) for c in ALL_CASES])
 def test_markdown_math_is_well_delimited(name: str, options: dict[str, Any]) -> None:
     d = derive(name, **options)
     md = render_markdown(d, analyse(d))

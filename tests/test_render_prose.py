@@ -8,7 +8,7 @@ from derive.analysis import analyse
 from derive.engine import derive
 from derive.render.prose import prose, prose_text
 from derive.rules import Rule
-from tests.conftest import CASES
+from tests.conftest import CASES, LOCATION_CASES
 
 
 def test_words_stay_text_and_math_goes_to_math_mode() -> None:
@@ -49,9 +49,11 @@ def test_unknown_characters_and_backslashes_are_refused() -> None:
 def _sentences() -> list[str]:
     out: list[str] = []
     rules: set[type[Rule]] = set()
-    for name, options in CASES:
+    for name, options in CASES + LOCATION_CASES:
         d = derive(name, **options)
         out += list(d.notes)
+        if d.loss is not None:  # the words of a convention; its code is set as code
+            out += " ".join(d.loss.loss.conventions).split("`")[::2]
         rules |= {type(s.rule) for s in d.steps}
         compare = "mse" if options.get("link") in ("logit", "softmax") else None
         an = analyse(d, compare)

@@ -51,3 +51,26 @@ def test_library_conventions_and_remarks_are_notes_of_the_conclusion() -> None:
     binomial = render_text(derive("binomial", trials="10"))
     assert "torch: torch.nn.BCEWithLogitsLoss()(z, y / 10)" in binomial
     assert "per sample: nll = 10·ℓ − log(C(10, y))" in binomial
+
+
+def test_region_convention_and_written_out_loss() -> None:
+    from derive.analysis import analyse
+
+    d = derive("student-t", nu="3")
+    text = render_text(d, analyse(d))
+    assert "region: ∂²ℓ/∂f² < 0 exactly where |y − f| > √(3)·s, and ≥ 0 elsewhere" in text
+    huber = render_text(derive("huber", delta="1"))
+    assert "torch: torch.nn.HuberLoss(delta=1.0)(f, y)" in huber
+    assert "note: quadratic where" in huber and "SmoothL1Loss(beta=delta)" in huber
+    pinball = render_text(derive("quantile", quantile="0.9"))
+    assert (
+        "torch (written out): torch.maximum(0.9 * (y - f), (0.9 - 1) * (y - f)).mean()" in pinball
+    )
+    assert "    .sum(): −log L(θ) = 1/b·loss" in pinball
+    assert "    .mean() (the default): −log L(θ) = n/b·loss" in pinball
+
+
+def test_a_negative_offset_with_several_terms_is_bracketed() -> None:
+    """nll = ℓ/b − (log(1 − τ) + log τ − log b), not ℓ/b − log(1 − τ) + log τ − log b."""
+    text = render_text(derive("asymmetric-laplace"))
+    assert "nll = 1/b·ℓ − (log(1 − τ) + log(τ) − log(b))" in text

@@ -41,3 +41,15 @@ def test_expand_records_no_step_that_only_reorders_terms() -> None:
     nested = sp.Sum(sp.Mul(-1, sp.Add(y[i], -z[i]), evaluate=False), (i, 1, n))
     expanded = Expand().apply(nested, RuleContext(optimised=(z,), sample_index=i, n=n))
     assert expanded is not None and expanded.after == sp.Sum(z[i] - y[i], (i, 1, n))
+
+
+def test_log_one_plus_exp_is_softplus() -> None:
+    from derive.rules import LogOnePlusExp
+
+    u = -(f[i] ** 2)
+    expr = sp.log(sp.Add(1, sp.exp(u), evaluate=False), evaluate=False)
+    assert LogOnePlusExp().apply(expr, ctx).after == softplus(u)
+    x = sp.Symbol("x")  # not known to be real
+    assert LogOnePlusExp().apply(sp.log(1 + sp.exp(x)), ctx) is None
+    assert LogOnePlusExp().apply(sp.log(2 + sp.exp(f[i])), ctx) is None
+    assert LogOnePlusExp().law == "log(1 + e^u) = softplus(u), for real u."

@@ -14,13 +14,15 @@ SPECS = Path(__file__).resolve().parent.parent / "derivations" / "specs"
 
 
 def test_committed_specs_read() -> None:
-    cauchy = request_from_file(str(SPECS / "cauchy.toml"))
-    assert (cauchy.name, cauchy.target, cauchy.predict, cauchy.fixed) == (
-        "cauchy",
+    secant = request_from_file(str(SPECS / "hyperbolic-secant.toml"))
+    assert (secant.name, secant.target, secant.predict, secant.fixed) == (
+        "hyperbolic-secant",
         "y",
         ("mu",),
         ("gamma",),
     )
+    lognormal = request_from_file(str(SPECS / "log-normal.toml"))
+    assert lognormal.support == "positive" and lognormal.domains == (("mu", "real"),)
     learned = request_from_file(str(SPECS / "gaussian-learned-scale.toml"))
     assert learned.predict == ("mu", "sigma") and learned.domains == (("sigma", "positive"),)
     assert learned.source == (("--spec", str(SPECS / "gaussian-learned-scale.toml")),)
@@ -60,8 +62,12 @@ def test_spec_files_that_cannot_be_read(tmp_path: Path) -> None:
 
 
 def test_spec_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--spec", str(SPECS / "student-t.toml")]) == 0
+    assert main(["--spec", str(SPECS / "hyperbolic-secant.toml")]) == 0
     out = capsys.readouterr().out
-    assert "derive student-t" in out and "not convex" in out and "unnamed" in out
-    assert main(["custom", "--spec", str(SPECS / "cauchy.toml"), "--density", "y"]) == 2
+    assert "derive hyperbolic-secant" in out and "unnamed" in out
+    assert "convexity in μ: convex" in out and "logsumexp" in out
+    assert main(["--spec", str(SPECS / "log-normal.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "(−μᵢ + log(yᵢ))²" in out and "unnamed" in out and "convexity in μ: convex" in out
+    assert main(["custom", "--spec", str(SPECS / "log-normal.toml"), "--density", "y"]) == 2
     assert "do not also give --density" in capsys.readouterr().err

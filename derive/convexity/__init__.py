@@ -49,7 +49,7 @@ from derive.convexity.verdict import (
     Verdict,
     Witness,
 )
-from derive.functions import sigmoid
+from derive.functions import huber, sigmoid
 
 __all__ = [
     "CONVEX",
@@ -86,6 +86,7 @@ NONSMOOTH: tuple[type, ...] = (
     sp.ceiling,
     sp.frac,
     sp.Heaviside,
+    huber,
 )
 
 

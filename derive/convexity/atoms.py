@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.convexity.signs import nonnegative, positive_manifest
-from derive.functions import sigmoid, softplus
+from derive.functions import huber, sigmoid, softplus
 
 __all__ = ["AFFINE", "ATOMS", "CONCAVE", "CONVEX", "UNKNOWN", "Atom", "affine", "curvature"]
 
@@ -200,6 +200,12 @@ ATOMS: tuple[Atom, ...] = (
     Atom("softplus", _is(softplus), _const(CONVEX), _const(INC)),
     Atom("log", _is(sp.log), _const(CONCAVE), _const(INC), lambda s: s[0] > 0),
     Atom("|·|", _is(sp.Abs), _const(CONVEX), _mono_abs),
+    Atom(
+        "huber_δ (δ > 0)",
+        lambda e, wrt: (e.args[0],) if isinstance(e, huber) and not e.args[1].has(*wrt) else None,
+        _const(CONVEX),
+        _mono_abs,
+    ),
     Atom("cosh", _is(sp.cosh), _const(CONVEX), _mono_abs),
     Atom("max", _is(sp.Max), _const(CONVEX), _const(INC)),
     Atom("min", _is(sp.Min), _const(CONCAVE), _const(INC)),

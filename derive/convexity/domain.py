@@ -10,7 +10,7 @@ import sympy as sp
 
 from derive.convexity.signs import nonnegative, positive_manifest
 from derive.convexity.verdict import Undefined
-from derive.functions import sigmoid, softplus
+from derive.functions import huber, sigmoid, softplus
 
 __all__ = ["TOTAL", "undefined"]
 
@@ -35,6 +35,7 @@ TOTAL: tuple[type, ...] = (
     sp.Piecewise,
     sigmoid,
     softplus,
+    huber,
     sp.KroneckerDelta,
 )
 # Functions defined, finite and real for every positive argument.

@@ -9,14 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from derive.families import (
+    asymmetric_laplace,
     bernoulli,
     binomial,
     categorical,
+    cauchy,
     exponential,
     gamma,
     gaussian,
+    huber,
     laplace,
+    logistic,
     poisson,
+    student_t,
 )
 from derive.family import Family
 
@@ -25,6 +30,11 @@ __all__ = ["ENTRIES", "FAMILIES", "GALLERY", "Exhibit"]
 FAMILIES: tuple[Family, ...] = (
     gaussian.FAMILY,
     laplace.FAMILY,
+    student_t.FAMILY,
+    cauchy.FAMILY,
+    logistic.FAMILY,
+    huber.FAMILY,
+    asymmetric_laplace.FAMILY,
     bernoulli.FAMILY,
     categorical.FAMILY,
     poisson.FAMILY,
@@ -50,6 +60,11 @@ class Exhibit:
 GALLERY: tuple[Exhibit, ...] = (
     Exhibit("gaussian", "gaussian"),
     Exhibit("laplace", "laplace"),
+    Exhibit("student-t", "student-t", options=(("nu", "3"),)),
+    Exhibit("cauchy", "cauchy"),
+    Exhibit("logistic", "logistic"),
+    Exhibit("huber", "huber", options=(("delta", "1"),)),
+    Exhibit("asymmetric-laplace", "asymmetric-laplace", options=(("quantile", "0.9"),)),
     Exhibit("bernoulli", "bernoulli"),
     Exhibit("bernoulli-logit", "bernoulli", "logit", compare="mse"),
     Exhibit("categorical", "categorical"),

@@ -207,6 +207,13 @@ def analysis_lines(an: Analysis) -> list[str]:
     lines.append("")
     lines.append("Convexity")
     lines.extend(verdict_lines(an.verdict))
+    if an.region is not None:
+        where = (
+            "everywhere"
+            if an.region is sp.true
+            else f"exactly where {unicode(an.region)}, and ≥ 0 elsewhere"
+        )
+        lines.append(f"    region: ∂²ℓ/∂{unicode(an.wrt[0])}² < 0 {where}")
     if an.linear is not None:
         lines.append("")
         lines.extend(_linear_lines(an.linear))

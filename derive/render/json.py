@@ -222,6 +222,7 @@ def analysis_dict(an: Analysis) -> dict[str, Any]:
         "convexity": verdict_dict(an.verdict),
         "notes": list(an.notes),
         "exponential_family": exponential_dict(an.exponential),
+        "negative_curvature": None if an.region is None else expression(an.region),
     }
     if an.hessian_entry is not None:
         out["hessian"] = {"indices": ["a", "b"], "entry": expression(an.hessian_entry)}

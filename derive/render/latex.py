@@ -184,6 +184,14 @@ class ProofPrinter(LatexPrinter):
         """derive's own words, with their math in math mode."""
         return prose(sentence, "latex")
 
+    def with_code(self, sentence: str) -> str:
+        """derive's words with the code in backticks set as code."""
+        parts = sentence.split("`")
+        return "".join(
+            self.code(part) if number % 2 else self.words(part) if part.strip() else part
+            for number, part in enumerate(parts)
+        )
+
     def inline(self, tex: str) -> str:
         return f"${tex}$"
 
@@ -450,6 +458,10 @@ class ProofPrinter(LatexPrinter):
     def _print_LogOfExp(self, rule: Rule) -> str:
         return self._law(sp.log(sp.exp(_u), evaluate=False), _u, "for real u")
 
+    def _print_LogOnePlusExp(self, rule: Rule) -> str:
+        lhs = sp.log(sp.Add(1, sp.exp(_u), evaluate=False), evaluate=False)
+        return self._law(lhs, softplus(_u), "for real u")
+
     def _print_LogOfSigmoid(self, rule: Rule) -> str:
         rhs = sp.Mul(-1, softplus(-_z), evaluate=False)
         return self._law(sp.log(sigmoid(_z), evaluate=False), rhs, "for real z")
@@ -531,7 +543,7 @@ class ProofPrinter(LatexPrinter):
             + ": maximum likelihood is minimum "
             + self.words(loss.title)
             + " ("
-            + self.code(loss.torch)
+            + (self.code(loss.torch) if loss.torch else "no class in " + self.code("torch.nn"))
             + ")."
         )
         written = self.written()
@@ -541,7 +553,7 @@ class ProofPrinter(LatexPrinter):
             rhs = sp.Add(*terms, evaluate=False)
             lhs = self._print(NEG_LOG_L) if number == 0 else ""
             default = " (the default)" if r.reduction == "mean" else ""
-            note = self.code_note(f"reduction={r.reduction!r}{default}")
+            note = self.code_note(f"{loss.reduction(r.reduction)}{default}")
             rows += self.justified(written.equation(lhs, "=", rhs, aligned=True), note)
         blocks.append("In PyTorch, with")
         blocks.append(self.code_block("loss = " + loss.call(d.model)))
@@ -693,6 +705,14 @@ class ProofPrinter(LatexPrinter):
         affine = sp.Eq(lin.variable, W.T * X, evaluate=False)
         gradient = sp.Eq(sp.Derivative(ELL, W), lin.derivative * X, evaluate=False)
         hessian = sp.Eq(sp.Derivative(ELL, (W, 2)), lin.curvature * X * X.T, evaluate=False)
+        formula = self._print(gradient) + r", \qquad " + self._print(hessian)
+        if visible_width(formula) > self._settings["line_width"]:
+            # too long for one line: by name, the derivatives written out above
+            first = sp.Derivative(ELL, lin.variable)
+            second = sp.Derivative(ELL, (lin.variable, 2))
+            gradient = sp.Eq(sp.Derivative(ELL, W), sp.Mul(first, X), evaluate=False)
+            hessian = sp.Eq(sp.Derivative(ELL, (W, 2)), sp.Mul(second, X * X.T), evaluate=False)
+            formula = self._print(gradient) + r", \qquad " + self._print(hessian)
         return "\n\n".join(
             [
                 self.heading("Linear predictor", 2),
@@ -701,7 +721,7 @@ class ProofPrinter(LatexPrinter):
                 + " (linear or logistic regression on features "
                 + self.inline(self._print(X))
                 + "), by the chain rule",
-                self.display([self._print(gradient) + r", \qquad " + self._print(hessian)]),
+                self.display([formula]),
                 self._print(lin.verdict),
             ]
         )
@@ -862,6 +882,19 @@ class ProofPrinter(LatexPrinter):
             blocks.append(self.display(rows))
         blocks += [self.words(note) + "." for note in an.notes]
         blocks += [self.heading("Convexity", 2), self._print(an.verdict)]
+        if an.region is not None:
+            curvature = sp.Derivative(ELL, (an.wrt[0], 2))
+            blocks.append(
+                "The curvature is negative, "
+                + self.inline(self._print(sp.StrictLessThan(curvature, 0, evaluate=False)))
+                + (
+                    " everywhere."
+                    if an.region is sp.true
+                    else ", exactly where "
+                    + self.inline(self._print(an.region))
+                    + "; elsewhere it is non-negative."
+                )
+            )
         if an.linear is not None:
             blocks.append(self._linear(an.linear))
         if an.exponential is not None:

@@ -28,7 +28,8 @@ def _plus(term: sp.Expr) -> str:
     if term == 0:
         return ""
     if term.could_extract_minus_sign():
-        return f" − {unicode(-term)}"
+        text = unicode(-term)
+        return f" − ({text})" if isinstance(-term, sp.Add) else f" − {text}"
     return f" + {unicode(term)}"
 
 
@@ -87,12 +88,13 @@ def render_text(d: Derivation, analysis: Analysis | None = None) -> str:
         f"  hence argmax L(θ) = argmin Σ ℓ: "
         f"maximum likelihood is minimum {loss.title} ({loss.name})"
     )
-    lines.append(f"  torch: {loss.call(d.model)}")
+    where = "torch" if loss.torch is not None else "torch (written out)"
+    lines.append(f"  {where}: {loss.call(d.model)}")
     for r in conclusion.reductions:
         default = " (the default)" if r.reduction == "mean" else ""
         offset = _plus(r.offset)
         lines.append(
-            f"    reduction={r.reduction!r}{default}: −log L(θ) = "
+            f"    {loss.reduction(r.reduction)}{default}: −log L(θ) = "
             f"{_scaled(r.factor, 'loss')}{offset}"
         )
     if d.model.label is not None:

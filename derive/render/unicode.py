@@ -106,6 +106,12 @@ class UnicodePrinter(StrPrinter):
             text = self._print(-expr.args[0])
         return f"|{text}|"
 
+    def _print_Max(self, expr: sp.Max) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr: sp.Min) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
     def _print_sigmoid(self, expr: sp.Function) -> str:
         return f"σ({self._print(expr.args[0])})"
 
