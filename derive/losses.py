@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.algebra import canonical, free_of, parameter_atoms, proved_zero, rename_dummies
-from derive.compile import Model, at_reference, i, k, per_sample
+from derive.compile import Model, at_reference, i, j, k, per_sample
 from derive.families._categorical import (
     cross_entropy,
+    cross_entropy_arguments,
     cross_entropy_keywords,
     kl_divergence,
     negative_log_likelihood,
@@ -48,7 +49,8 @@ def _no_keywords(model: Model) -> str:
 class NamedLoss:
     """A PyTorch loss: its class, input convention and per-sample formula.
 
-    ``keywords`` gives the constructor arguments a model needs (label smoothing).
+    ``keywords`` gives the constructor arguments a model needs (label smoothing),
+    ``arguments`` the call's arguments when they depend on the model (``input`` otherwise).
     """
 
     name: str
@@ -58,12 +60,16 @@ class NamedLoss:
     formula: Callable[[Model], sp.Expr]
     mean_over_classes: bool = False
     keywords: Callable[[Model], str] = _no_keywords
+    arguments: Callable[[Model], str] | None = None
 
     def call(self, model: Model) -> str:
         """How to call it in PyTorch for this model (default reduction)."""
-        names = [b.name for b in model.variables.prediction]  # type: ignore[attr-defined]
-        target = model.variables.target[0].name  # type: ignore[attr-defined]
-        inputs = self.input.format(*names, y=target)
+        if self.arguments is not None:
+            inputs = self.arguments(model)
+        else:
+            names = [b.name for b in model.variables.prediction]  # type: ignore[attr-defined]
+            target = model.variables.target[0].name  # type: ignore[attr-defined]
+            inputs = self.input.format(*names, y=target)
         return f"{self.torch}({self.keywords(model)})({inputs})"
 
 
@@ -163,6 +169,7 @@ CATALOGUE: dict[str, NamedLoss] = {
             "z, y",
             cross_entropy,
             keywords=cross_entropy_keywords,
+            arguments=cross_entropy_arguments,
         ),
         NamedLoss(
             "KLDivLoss",
@@ -203,7 +210,7 @@ def _per_sample_params(model: Model) -> tuple[sp.Basic, ...]:
     out: list[sp.Basic] = []
     for base in model.variables.prediction:
         assumptions = base.label._assumptions_orig
-        if model.classes is not None and not model.classes.is_Integer:
+        if model.context.class_index is not None:  # a vector indexed by class
             out.append(sp.IndexedBase(base.name, **assumptions))
         else:
             out.append(sp.Symbol(base.name, **assumptions))
@@ -220,13 +227,14 @@ def _per_sample_targets(model: Model) -> tuple[sp.Basic, ...]:
 
 
 def constraint_substitutions(model: Model) -> dict[sp.Basic, sp.Basic]:
-    """Per-sample facts of the support: simplex weights sum to one."""
+    """Per-sample facts of the support: simplex weights sum to one (over either class index)."""
     subs: dict[sp.Basic, sp.Basic] = {}
     ctx = model.context
     if ctx.simplex and model.classes is not None:
         for base in ctx.simplex:
             ps = sp.IndexedBase(base.name, **base.label._assumptions_orig)
-            subs[sp.Sum(ps[k], (k, 1, model.classes))] = sp.S.One
+            for index in (k, j):
+                subs[sp.Sum(ps[index], (index, 1, model.classes))] = sp.S.One
     for group in ctx.concrete_simplex:
         weights = [per_sample(w) for w in group]
         subs[weights[-1]] = 1 - sp.Add(*weights[:-1])
@@ -247,9 +255,15 @@ def identify(nll: sp.Expr, loss: NamedLoss, model: Model) -> LossMatch | None:
         return None
     scale, offset = found
     offset = rename_dummies(offset, ("k", "j", "l"))
-    readable = sp.expand(at_reference(nll - scale * formula, model).doit(), deep=False, log=False)
-    if sp.count_ops(readable) < sp.count_ops(offset) and proved_zero(readable - offset, subs):
-        offset = readable
+    # The canonical form eliminates one weight of each simplex (p_K = 1 − Σ others); the
+    # difference at the reference point keeps every class, in the symmetric form.
+    at_ref = at_reference(nll - scale * formula, model).doit()
+    for readable in (
+        sp.expand(at_ref, deep=False, log=False),
+        sp.expand(at_ref, log=False, power_exp=False, power_base=False, multinomial=False),
+    ):
+        if sp.count_ops(readable) < sp.count_ops(offset) and proved_zero(readable - offset, subs):
+            offset = readable
     if not (scale.is_positive and free_of(scale, params + samples)):
         return None
     if not free_of(offset, params):
