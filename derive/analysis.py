@@ -41,6 +41,11 @@ __all__ = [
 ]
 
 COMPARE = "mse"
+ON_THE_SUPPORT = (
+    "The two forms of ℓ are equal on the model's support (the proof uses its constraints, "
+    "such as probabilities that sum to one), not off it; the derivatives are those of the "
+    "second form"
+)
 A = sp.Symbol("a", integer=True, positive=True)
 B = sp.Symbol("b", integer=True, positive=True)
 V = sp.IndexedBase("v", real=True)
@@ -375,6 +380,9 @@ def analyse(d: Derivation, compare: str | None = None) -> Analysis:
         result = _with(_indexed_classes(d, loss), definition=definition, classes=d.model.classes)
     else:
         result = _explicit(d, loss, definition)
+    if definition is not None and not proved_zero(definition - loss):
+        # equal only with the support's constraints (Σ_k q_k = 1): say which one is differentiated
+        result = _with(result, notes=(*result.notes, ON_THE_SUPPORT))
     if compare is not None:
         result = _with(result, comparison=mse_on_probabilities(d, result))
     return result

@@ -373,3 +373,12 @@ def test_compare_is_validated() -> None:
 
     with pytest.raises(DeriveError, match="--loss mse"):
         analyse(derive("gaussian"), "mse")
+
+
+def test_forms_equal_only_on_the_support_say_so() -> None:
+    """log(q_k/Σ_j q_j) and log q_k are equal where q sums to one, not off it: the analysis
+    says which form it differentiates. Forms equal everywhere need no such note."""
+    from derive.analysis import ON_THE_SUPPORT
+
+    assert ON_THE_SUPPORT in analyse(derive("categorical", label_smoothing="0.1")).notes
+    assert ON_THE_SUPPORT not in analyse(derive("categorical", targets="soft")).notes
