@@ -423,13 +423,13 @@ def _weight_bases(m: Model) -> tuple[sp.Basic, ...]:
 
 def target_witness(m: Model) -> tuple[dict[sp.Basic, sp.Expr], str]:
     """Targets for a sample of class 1 (a model whose classes are written out), and their
-    description: the one-hot e₁, or soft targets that put 7/10 on class 1."""
+    description: the one-hot e₁ (y = 1), or soft targets that put 7/10 on class 1."""
     targets = [per_sample(base[i]) for base in m.variables.target]  # type: ignore[index]
     count = len(targets)
     if dict(m.options).get("targets") == "soft":
         rest = sp.Rational(3, 10) / (count - 1)
         values = [sp.Rational(7, 10)] + [rest] * (count - 1)
         shown = ", ".join(str(v) for v in values)
-        return dict(zip(targets, values, strict=True)), f"p = ({shown})"
+        return dict(zip(targets, values, strict=True)), f"soft p = ({shown})"
     values = [sp.S.One] + [sp.S.Zero] * (count - 1)
-    return dict(zip(targets, values, strict=True)), "t = e₁ (y = 1)"
+    return dict(zip(targets, values, strict=True)), "one-hot t = e₁"
