@@ -1,12 +1,15 @@
 """Gradients, Hessians and convexity verdicts of a derived per-sample loss.
 
-The loss analysed is the derived per-sample loss ℓ (the summand of the
-objective once constants are dropped and the positive factor divided out;
-``nll = scale·ℓ + offset``, so ∇nll = scale·∇ℓ). Variables are the model's
-output: f, p, q or the logits z. For a symbolic number of classes the
-gradient and Hessian are given entrywise in class indices a, b, and convexity
-is proved for every K by the variance identity
-vᵀ(diag(p) − ppᵀ)v = Σ_a p_a (v_a − Σ_b p_b v_b)² ≥ 0.
+The loss analysed is the per-sample loss ℓ of the conclusion: the named loss
+when one is proved (``nll = scale·ℓ + offset``, so ∇nll = scale·∇ℓ), else the
+summand of the objective once constants are dropped and the positive factor
+divided out. Its derivatives are taken of the form the derivation reached,
+which equals ℓ exactly (the loss matcher proved it). Variables are the model's
+output: f, p, q or the logits z. For classes written as indexed vectors (a
+symbolic K, or more than a few classes) the gradient and Hessian are given
+entrywise in class indices a, b, the softmax Hessian in closed form
+diag(q) − qqᵀ, and convexity is proved for every K by the variance identity
+vᵀ(diag(q) − qqᵀ)v = Σ_a q_a (v_a − Σ_b q_b v_b)² ≥ 0, q = softmax(z).
 For the scalar-output models the linear predictor z = wᵀx is analysed too:
 ∇_w ℓ = ℓ'(z)·x and ∇²_w ℓ = ℓ''(z)·x xᵀ, convex exactly when ℓ'' ≥ 0; and a
 density that is an exponential family is recognised (:mod:`derive.exponential`):
@@ -21,21 +24,25 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive.algebra import proved_zero
-from derive.compile import K, j
+from derive.compile import K, j, per_sample
 from derive.convexity import (
     CONVEX,
     NOT_CONVEX,
     Given,
+    HessianWitness,
     MidpointWitness,
     Verdict,
+    Witness,
     convexity,
     sigmoid_region,
 )
 from derive.errors import DeriveError
 from derive.exponential import ExponentialFamily, recognise
 from derive.family import Domain, families
-from derive.functions import sigmoid, softplus, to_core
+from derive.functions import to_core
+from derive.links import LINKS
 from derive.render.unicode import unicode
+from derive.rules import RecogniseLoss
 from derive.steps import Derivation
 
 __all__ = [
@@ -49,6 +56,11 @@ __all__ = [
 ]
 
 COMPARE = "mse"
+ON_THE_SUPPORT = (
+    "The two forms of ℓ are equal on the model's support (the proof uses its constraints, "
+    "such as probabilities that sum to one), not off it; the derivatives are those of the "
+    "second form"
+)
 A = sp.Symbol("a", integer=True, positive=True)
 B = sp.Symbol("b", integer=True, positive=True)
 V = sp.IndexedBase("v", real=True)
@@ -69,7 +81,11 @@ class LinearPredictor:
 
 @dataclass(frozen=True)
 class Comparison:
-    """MSE on the predicted probability against the derived loss (the seed's argument)."""
+    """MSE on the predicted probability against the derived loss (the seed's argument).
+
+    ``mse`` is a function of the logits and of the same targets the derivation uses;
+    ``loss_gradient`` is the derivation's own ∂ℓ/∂``variable``.
+    """
 
     mse: sp.Expr
     mse_gradient: sp.Expr
@@ -77,12 +93,18 @@ class Comparison:
     limits: tuple[tuple[str, sp.Expr, sp.Expr], ...]  # (case, MSE limit, derived limit)
     mse_verdict: Verdict
     regions: tuple[tuple[str, str], ...]
+    variable: sp.Symbol
     classes: int | None = None
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """What the derivative tells about the derived loss ℓ."""
+    """What the derivative tells about the per-sample loss ℓ.
+
+    ``loss`` is ℓ in the form its derivatives are taken of; ``definition`` is ℓ as the
+    conclusion writes it (the named loss) when that is written differently — the
+    two are equal, which the loss matcher proved.
+    """
 
     loss: sp.Expr
     wrt: tuple[sp.Basic, ...]
@@ -96,23 +118,64 @@ class Analysis:
     exponential: ExponentialFamily | None = None
     # not convex, scalar: exactly where the second derivative is negative (see residual_region)
     region: sp.Boolean | None = None
+    definition: sp.Expr | None = None
+    classes: sp.Expr | None = None  # the range of the class indices a, b (entrywise)
 
 
 def derived_loss(d: Derivation) -> sp.Expr:
-    """ℓ: the per-sample summand of the objective before it is named and averaged."""
-    return d.derived
+    """ℓ, exactly, in the form the derivation reached.
+
+    With a named loss ℓ the derivation's objective is a·Σ ℓ + Σ b (the recognised
+    step, proved by the loss matcher), so ℓ = (derived − b)/a; without one, ℓ is the
+    summand of the objective once constants are dropped and the factor divided out.
+    """
+    derived = d.derived
+    step = next((s for s in d.steps if isinstance(s.rule, RecogniseLoss)), None)
+    if d.loss is None:
+        return derived
+    if step is not None:
+        rule = step.rule
+        assert isinstance(rule, RecogniseLoss)
+        scale, offset = rule.scale, per_sample(rule.offset)
+        base = derived
+    else:  # pragma: no cover - every built-in objective is a sum over samples
+        scale, offset, base = d.loss.scale, d.loss.offset, d.nll
+    if scale == 1 and offset == 0:
+        return base
+    return sp.expand(  # type: ignore[no-any-return]
+        (base - offset) / scale,
+        deep=False,
+        log=False,
+        multinomial=False,
+        power_base=False,
+        power_exp=False,
+    )
+
+
+def _definition(d: Derivation, loss: sp.Expr) -> sp.Expr | None:
+    """ℓ as the conclusion names it, when it is written differently from ``loss``."""
+    if d.loss is None or d.loss.formula == loss:
+        return None
+    return d.loss.formula
 
 
 def _symbols(d: Derivation) -> tuple[sp.Symbol, ...]:
     return tuple(sp.Symbol(b.name, **b.label._assumptions_orig) for b in d.variables.prediction)
 
 
-def _in_range(expr: sp.Expr) -> sp.Expr:
-    """Resolve SymPy's ``Piecewise((g, K >= a), …)``: class indices and labels lie in 1..K."""
+def _in_range(expr: sp.Expr, classes: sp.Expr) -> sp.Expr:
+    """Resolve SymPy's ``Piecewise((g, a <= K), …)``: class indices and labels lie in 1..K."""
+
+    def bounded(r: sp.Basic) -> bool:
+        if isinstance(r, sp.GreaterThan):
+            return bool(r.lhs == classes and r.rhs.is_integer)
+        if isinstance(r, sp.LessThan):
+            return bool(r.rhs == classes and r.lhs.is_integer)
+        return False
 
     def within(cond: sp.Basic) -> bool:
         parts = cond.args if isinstance(cond, sp.And) else (cond,)
-        return all(isinstance(r, sp.GreaterThan) and r.lhs == K and r.rhs.is_integer for r in parts)
+        return all(bounded(r) for r in parts)
 
     return expr.replace(
         lambda e: isinstance(e, sp.Piecewise) and within(e.args[0].cond),
@@ -120,22 +183,64 @@ def _in_range(expr: sp.Expr) -> sp.Expr:
     )
 
 
-def _symbolic_classes(d: Derivation, loss: sp.Expr) -> Analysis:
+def _collapse_deltas(expr: sp.Expr, classes: sp.Expr) -> sp.Expr:
+    """Σ_j [a = j]·g_j = g_a for a in 1..K, in every sum whose summand holds a Kronecker
+    delta in its index; every other sum stays a sum (a concrete K is never written out)."""
+
+    def one(node: sp.Basic) -> sp.Basic | None:
+        if not isinstance(node, sp.Sum):
+            return None
+        if len(node.limits) > 1:  # Σ_b Σ_a: the innermost first, then each term outward
+            innermost = sp.Sum(node.function, node.limits[0])
+            inner = one(innermost)
+            if inner is None:
+                return None
+            outer = node.limits[1:]
+            return sp.Add(
+                *(one(sp.Sum(t, *outer)) or sp.Sum(t, *outer) for t in sp.Add.make_args(inner))
+            )
+        limit = node.limits[0]
+        index = limit[0]
+        parts: list[sp.Expr] = []
+        changed = False
+        for term in sp.Add.make_args(sp.expand_mul(node.function)):
+            deltas = [d for d in term.atoms(sp.KroneckerDelta) if index in d.free_symbols]
+            if deltas:
+                parts.append(_in_range(sp.Sum(term, limit).doit(deep=False), classes))
+                changed = True
+            else:
+                parts.append(sp.Sum(term, limit))
+        return sp.Add(*parts) if changed else None
+
+    def walk(e: sp.Basic) -> sp.Basic:
+        if e.args and not isinstance(e, (sp.Indexed, sp.IndexedBase)):
+            e = e.func(*(walk(a) for a in e.args))
+        out = one(e)
+        return e if out is None else out
+
+    return walk(expr)  # type: ignore[return-value]
+
+
+def _indexed_classes(d: Derivation, loss: sp.Expr) -> Analysis:
+    """ℓ of class vectors indexed by k = 1 … K (K a symbol or a number): entrywise."""
+    classes = d.model.classes
+    assert classes is not None
     base = d.variables.prediction[0]
     vec = sp.IndexedBase(base.name, **base.label._assumptions_orig)
-    grad = _in_range(sp.diff(loss, vec[A]).doit())
-    hess = _in_range(sp.diff(grad, vec[B]).doit())
-    total = sp.Sum(sp.exp(vec[j]), (j, 1, K))
-    p = lambda c: sp.exp(vec[c]) / total  # noqa: E731 - the softmax, entrywise
-    template = p(A) * sp.KroneckerDelta(A, B) - p(A) * p(B)
+    grad = _collapse_deltas(sp.diff(loss, vec[A]), classes)
+    hess = _collapse_deltas(sp.diff(grad, vec[B]), classes)
+    total = sp.Sum(sp.exp(vec[j]), (j, 1, classes))
+    q = lambda c: sp.exp(vec[c]) / total  # noqa: E731 - the softmax, entrywise
+    template = q(A) * sp.KroneckerDelta(A, B) - q(A) * q(B)
     if loss.has(sp.exp) and proved_zero(hess - template):
-        quad = _quadratic_form_identity(p)
+        # proved once for a symbolic K; a concrete K is an instance
+        quad = _quadratic_form_identity(vec).xreplace({K: classes})
         verdict = Verdict(
             CONVEX,
             (vec[A],),
-            "∇² = diag(p) − ppᵀ with p = softmax(z), and for every v and every K, "
-            "vᵀ(diag(p) − ppᵀ)v = Σ_a p_a v_a² − (Σ_a p_a v_a)² = Σ_a p_a (v_a − Σ_b p_b v_b)²"
-            " ≥ 0 (the variance of v under p)",
+            "∇² = diag(q) − qqᵀ with q = softmax(z), and for every v and every K, "
+            "vᵀ(diag(q) − qqᵀ)v = Σ_a q_a v_a² − (Σ_a q_a v_a)² = Σ_a q_a (v_a − Σ_b q_b v_b)²"
+            " ≥ 0 (the variance of v under q)",
             certificate=Given(quad, quadratic=True),
         )
         return Analysis(
@@ -146,14 +251,13 @@ def _symbolic_classes(d: Derivation, loss: sp.Expr) -> Analysis:
             hess,
             verdict,
             notes=(
-                "∇² = diag(p) − ppᵀ, where p_a = exp(z_a)/Σ_j exp(z_j) is the softmax; it does not "
+                "∇² = diag(q) − qqᵀ, where q_a = exp(z_a)/Σ_j exp(z_j) is the softmax; it does not "
                 "depend on the targets",
             ),
         )
     # identity link: −Σ_k w_k log q_k — the quadratic form is a weighted sum of squares.
-    quad = _in_range(sp.Sum(sp.Sum(V[A] * V[B] * hess, (A, 1, K)), (B, 1, K)).doit())
-    quad = _in_range(quad.doit())
-    quad = _in_range(quad.doit())
+    double = sp.Sum(sp.Sum(V[A] * V[B] * hess, (A, 1, classes)), (B, 1, classes))
+    quad = _collapse_deltas(double, classes)
     if _nonneg_entry(quad):
         verdict = Verdict(
             CONVEX,
@@ -172,16 +276,18 @@ def _nonneg_entry(entry: sp.Expr) -> bool:
     return nonnegative(entry)
 
 
-def _quadratic_form_identity(p: object) -> sp.Expr:
-    """Prove Σ_a Σ_b v_a v_b H_ab = Σ_a p_a (v_a − Σ_b p_b v_b)² when Σ_a p_a = 1.
+def _quadratic_form_identity(vec: sp.IndexedBase) -> sp.Expr:
+    """Prove Σ_a Σ_b v_a v_b H_ab = Σ_a q_a (v_a − Σ_b q_b v_b)² when Σ_a q_a = 1, for a
+    symbolic K and q = softmax(z).
 
     Returned is the right-hand side, the certificate; a failed proof raises.
     """
-    pa = p(A)  # type: ignore[operator]
-    pb = p(B)  # type: ignore[operator]
-    mean = sp.Sum(pb * V[B], (B, 1, K))
-    lhs = sp.Sum(pa * V[A] ** 2, (A, 1, K)) - mean.xreplace({B: A}) * mean
-    rhs = sp.Sum(pa * (V[A] - mean) ** 2, (A, 1, K))
+    total = sp.Sum(sp.exp(vec[j]), (j, 1, K))
+    qa = sp.exp(vec[A]) / total
+    qb = sp.exp(vec[B]) / total
+    mean = sp.Sum(qb * V[B], (B, 1, K))
+    lhs = sp.Sum(qa * V[A] ** 2, (A, 1, K)) - mean.xreplace({B: A}) * mean
+    rhs = sp.Sum(qa * (V[A] - mean) ** 2, (A, 1, K))
     if not proved_zero(rhs - lhs):
         raise DeriveError("could not prove the softmax variance identity")
     return rhs
@@ -190,7 +296,7 @@ def _quadratic_form_identity(p: object) -> sp.Expr:
 def _unknown(
     d: Derivation, loss: sp.Expr, wrt: tuple[sp.Basic, ...], grad: sp.Expr, hess: sp.Expr, why: str
 ) -> Analysis:
-    return Analysis(loss, wrt, ((wrt[0], grad),), None, hess, Verdict("unknown", (), why))
+    return Analysis(loss, wrt, ((wrt[0], grad),), None, hess, Verdict("unknown", wrt, why))
 
 
 def _linear(
@@ -390,7 +496,7 @@ def _comparable() -> list[str]:
 
 
 def analyse(d: Derivation, compare: str | None = None) -> Analysis:
-    """Gradient, Hessian and convexity verdict of the derived loss of ``d``."""
+    """Gradient, Hessian and convexity verdict of the per-sample loss ℓ of ``d``."""
     if compare is not None and compare != COMPARE:
         raise DeriveError(f"--loss must be mse, got {compare!r}")
     if compare is not None and not d.model.compare_mse:
@@ -399,11 +505,21 @@ def analyse(d: Derivation, compare: str | None = None) -> Analysis:
             f"output: use it with {' or '.join(_comparable())}"
         )
     loss = derived_loss(d)
-    if d.model.classes is not None and not d.model.classes.is_Integer:
-        result = _symbolic_classes(d, loss)
-        if compare is not None:
-            result = _with(result, comparison=mse_on_probabilities(d, 3))
-        return result
+    definition = _definition(d, loss)
+    if d.model.context.class_index is not None:  # class vectors indexed by k
+        result = _with(_indexed_classes(d, loss), definition=definition, classes=d.model.classes)
+    else:
+        result = _explicit(d, loss, definition)
+    if definition is not None and not proved_zero(definition - loss):
+        # equal only with the support's constraints (Σ_k q_k = 1): say which one is differentiated
+        result = _with(result, notes=(*result.notes, ON_THE_SUPPORT))
+    if compare is not None:
+        result = _with(result, comparison=mse_on_probabilities(d, result))
+    return result
+
+
+def _explicit(d: Derivation, loss: sp.Expr, definition: sp.Expr | None) -> Analysis:
+    """ℓ of scalar variables (one per prediction, or one per class written out)."""
     wrt = _symbols(d)
     facts = d.model.facts
     grad = tuple((v, sp.diff(loss, v)) for v in wrt)
@@ -423,19 +539,25 @@ def analyse(d: Derivation, compare: str | None = None) -> Analysis:
             if kink is None
             else LinearPredictor(wrt[0], kink.gradient, sp.S.Zero, kink.linear)
         )
-    comparison = None
-    if compare is not None:
-        count = int(d.model.classes) if d.model.classes is not None else None
-        comparison = mse_on_probabilities(d, count)
     region = None
     if verdict.verdict == NOT_CONVEX and len(wrt) == 1 and d.model.classes is None:
         (target,) = d.variables.target
         y = sp.Symbol(target.name, **target.label._assumptions_orig)  # type: ignore[attr-defined]
         found = residual_region(hess[0, 0], wrt[0], y)
         region = None if found is sp.false else found
-    exponential = recognise(d)
     return Analysis(
-        loss, wrt, grad, hess, None, verdict, tuple(notes), linear, comparison, exponential, region
+        loss,
+        wrt,
+        grad,
+        hess,
+        None,
+        verdict,
+        tuple(notes),
+        linear,
+        None,
+        recognise(d),
+        region,
+        definition=definition,
     )
 
 
@@ -445,56 +567,91 @@ def _with(result: Analysis, **changes: object) -> Analysis:
     return replace(result, **changes)  # type: ignore[arg-type]
 
 
-def mse_on_probabilities(d: Derivation, classes: int | None) -> Comparison:
-    """(σ(z) − y)², or Σ_k (softmax_k(z) − t_k)², against the derived loss."""
-    limits: tuple[tuple[str, sp.Expr, sp.Expr], ...]
+def with_witness(verdict: Verdict, fixed: dict[sp.Basic, sp.Expr]) -> Verdict:
+    """``verdict`` of a function in which ``fixed`` was substituted, its counterexample
+    carrying those values too: a witness names every variable it depends on."""
+    if verdict.verdict != NOT_CONVEX:
+        return verdict
+    from dataclasses import replace
+
+    def extended(
+        pairs: tuple[tuple[sp.Basic, sp.Expr], ...],
+    ) -> tuple[tuple[sp.Basic, sp.Expr], ...]:
+        point = dict(pairs)
+        point.update(fixed)
+        return tuple(sorted(point.items(), key=lambda kv: sp.default_sort_key(kv[0])))
+
+    witness = verdict.witness
+    if isinstance(witness, MidpointWitness):
+        typed: Witness = MidpointWitness(extended(witness.a), extended(witness.b), witness.gap)
+    elif isinstance(witness, HessianWitness):
+        typed = HessianWitness(extended(witness.point), witness.direction, witness.value)
+    else:  # pragma: no cover - a "not convex" verdict always carries a witness
+        return verdict
+    return replace(verdict, witness=typed)
+
+
+def mse_on_probabilities(d: Derivation, an: Analysis) -> Comparison:
+    """(σ(z) − y)², or Σ_k (softmax_k(z) − w_k)² with the derivation's targets w, beside
+    the derivation's own gradient of ℓ."""
     if d.model.classes is None:
-        z = sp.Symbol("z", real=True)
-        y = sp.Symbol("y", integer=True, nonnegative=True)
-        mse = (sigmoid(z) - y) ** 2
-        derived = softplus(z) - y * z
-        mse_grad = sp.diff(mse, z)
-        loss_grad = sp.diff(derived, z)
-        limits = (
-            (
-                "y = 1, z → −∞",
-                _limit(mse_grad, {y: 1}, z, -sp.oo),
-                _limit(loss_grad, {y: 1}, z, -sp.oo),
-            ),
-            (
-                "y = 0, z → +∞",
-                _limit(mse_grad, {y: 0}, z, sp.oo),
-                _limit(loss_grad, {y: 0}, z, sp.oo),
-            ),
-        )
-        verdict = convexity(mse, (z,), (1 - y,))
-        regions = []
-        for value in (1, 0):
-            curvature = sp.diff(mse.xreplace({y: value}), z, 2)
-            words = sigmoid_region(curvature, z)
-            if words:
-                regions.append((f"y = {value}", f"the curvature in z is negative {words}"))
-        return Comparison(mse, mse_grad, loss_grad, limits, verdict, tuple(regions))
-    count = classes or 3
-    zs = sp.symbols(f"z_1:{count + 1}", real=True)
-    ts = sp.symbols(f"t_1:{count + 1}", integer=True, nonnegative=True)
+        return _mse_on_sigmoid(d, an)
+    from derive.engine import derive_model
+    from derive.families._categorical import class_targets, comparison_model, target_witness
+
+    model = comparison_model(d.model)
+    if model is not d.model:  # drawn on three classes: the same link and targets
+        d = derive_model(model)
+        an = analyse(d)
+    zs = _symbols(d)
     total = sp.Add(*(sp.exp(v) for v in zs))
-    probs = [sp.exp(v) / total for v in zs]
-    mse = sp.Add(*((p - t) ** 2 for p, t in zip(probs, ts, strict=True)))
-    derived = sp.log(total) - sp.Add(*(t * v for t, v in zip(ts, zs, strict=True)))
-    mse_grad = sp.diff(mse, zs[0])
-    loss_grad = sp.diff(derived, zs[0])
-    onehot = {t: (1 if c == 0 else 0) for c, t in enumerate(ts)}
-    rest = {v: 0 for v in zs[1:]}
+    probs = [LINKS[d.link].inverse(v, total) for v in zs]
+    targets = class_targets(model)
+    mse = sp.Add(*((q - w) ** 2 for q, w in zip(probs, targets, strict=True)))
+    first = zs[0]
+    mse_grad = sp.diff(mse, first)
+    loss_grad = dict(an.gradient)[first]
+    witness, shown = target_witness(model)
+    rest = {v: sp.S.Zero for v in zs[1:]}
     limits = (
         (
-            "t = e₁, z₁ → −∞ (others 0)",
-            _limit(mse_grad, {**onehot, **rest}, zs[0], -sp.oo),
-            _limit(loss_grad, {**onehot, **rest}, zs[0], -sp.oo),
+            f"{shown}, {unicode(first)} → −∞ (other logits 0)",
+            _limit(mse_grad, {**witness, **rest}, first, -sp.oo),
+            _limit(loss_grad, {**witness, **rest}, first, -sp.oo),
         ),
     )
-    verdict = convexity(mse.xreplace(onehot), zs)
-    return Comparison(mse, mse_grad, loss_grad, limits, verdict, (), classes=count)
+    verdict = with_witness(convexity(mse.xreplace(witness), zs), witness)
+    return Comparison(mse, mse_grad, loss_grad, limits, verdict, (), first, classes=len(zs))
+
+
+def _mse_on_sigmoid(d: Derivation, an: Analysis) -> Comparison:
+    (z,) = _symbols(d)
+    base = d.variables.target[0]
+    y = sp.Symbol(base.name, **base.label._assumptions_orig)  # type: ignore[attr-defined]
+    prob = LINKS[d.link].inverse(z)
+    mse = (prob - y) ** 2
+    mse_grad = sp.diff(mse, z)
+    loss_grad = dict(an.gradient)[z]
+    limits = (
+        (
+            f"{y} = 1, {z} → −∞",
+            _limit(mse_grad, {y: 1}, z, -sp.oo),
+            _limit(loss_grad, {y: 1}, z, -sp.oo),
+        ),
+        (
+            f"{y} = 0, {z} → +∞",
+            _limit(mse_grad, {y: 0}, z, sp.oo),
+            _limit(loss_grad, {y: 0}, z, sp.oo),
+        ),
+    )
+    verdict = convexity(mse, (z,), (1 - y,))
+    regions = []
+    for value in (1, 0):
+        curvature = sp.diff(mse.xreplace({y: value}), z, 2)
+        words = sigmoid_region(curvature, z)
+        if words:
+            regions.append((f"{y} = {value}", f"the curvature in {z} is negative {words}"))
+    return Comparison(mse, mse_grad, loss_grad, limits, verdict, tuple(regions), z)
 
 
 def _limit(expr: sp.Expr, subs: dict[sp.Basic, object], z: sp.Symbol, to: sp.Expr) -> sp.Expr:

@@ -22,9 +22,10 @@ from fractions import Fraction
 import sympy as sp
 
 from derive.algebra import canonical, free_of, parameter_atoms, proved_zero, rename_dummies
-from derive.compile import Model, at_reference, i, k, per_sample
+from derive.compile import Model, at_reference, i, j, k, per_sample
 from derive.families._categorical import (
     cross_entropy,
+    cross_entropy_arguments,
     cross_entropy_keywords,
     kl_divergence,
     negative_log_likelihood,
@@ -59,7 +60,8 @@ class NamedLoss:
     tensor expression, and a reduction is ``.sum()`` or ``.mean()`` of it.
     ``conventions`` are what the library does beyond the formula (clamps, ``eps``,
     constants it drops and ``full=True`` adds back), stated wherever the loss is
-    named; code is written between backticks.
+    named; code is written between backticks. ``arguments`` gives the call's
+    arguments when they depend on the model (``input`` otherwise).
     """
 
     name: str
@@ -71,13 +73,17 @@ class NamedLoss:
     keywords: Callable[[Model], str] = _no_keywords
     key: str = ""
     conventions: tuple[str, ...] = ()
+    arguments: Callable[[Model], str] | None = None
 
     def call(self, model: Model) -> str:
         """How to call it in PyTorch for this model (default reduction)."""
-        # a name that is a Python keyword (lambda) is written with a trailing underscore
-        names = [_python_name(b.name) for b in model.variables.prediction]  # type: ignore[attr-defined]
-        target = _python_expression(per_sample(_target(model)))
-        inputs = self.input.format(*names, y=target, **_literals(model))
+        if self.arguments is not None:
+            inputs = self.arguments(model)
+        else:
+            # a name that is a Python keyword (lambda) is written with a trailing underscore
+            names = [_python_name(b.name) for b in model.variables.prediction]  # type: ignore[attr-defined]
+            target = _python_expression(per_sample(_target(model)))
+            inputs = self.input.format(*names, y=target, **_literals(model))
         if self.torch is None:
             return f"{inputs}.mean()"
         return f"{self.torch}({self.keywords(model)})({inputs})"
@@ -325,6 +331,7 @@ CATALOGUE: dict[str, NamedLoss] = {
             "z, y",
             cross_entropy,
             keywords=cross_entropy_keywords,
+            arguments=cross_entropy_arguments,
         ),
         NamedLoss(
             "KLDivLoss",
@@ -366,7 +373,7 @@ def _per_sample_params(model: Model) -> tuple[sp.Basic, ...]:
     out: list[sp.Basic] = []
     for base in model.variables.prediction:
         assumptions = base.label._assumptions_orig
-        if model.classes is not None and not model.classes.is_Integer:
+        if model.context.class_index is not None:  # a vector indexed by class
             out.append(sp.IndexedBase(base.name, **assumptions))
         else:
             out.append(sp.Symbol(base.name, **assumptions))
@@ -383,13 +390,14 @@ def _per_sample_targets(model: Model) -> tuple[sp.Basic, ...]:
 
 
 def constraint_substitutions(model: Model) -> dict[sp.Basic, sp.Basic]:
-    """Per-sample facts of the support: simplex weights sum to one."""
+    """Per-sample facts of the support: simplex weights sum to one (over either class index)."""
     subs: dict[sp.Basic, sp.Basic] = {}
     ctx = model.context
     if ctx.simplex and model.classes is not None:
         for base in ctx.simplex:
             ps = sp.IndexedBase(base.name, **base.label._assumptions_orig)
-            subs[sp.Sum(ps[k], (k, 1, model.classes))] = sp.S.One
+            for index in (k, j):
+                subs[sp.Sum(ps[index], (index, 1, model.classes))] = sp.S.One
     for group in ctx.concrete_simplex:
         weights = [per_sample(w) for w in group]
         subs[weights[-1]] = 1 - sp.Add(*weights[:-1])
@@ -410,9 +418,15 @@ def identify(nll: sp.Expr, loss: NamedLoss, model: Model) -> LossMatch | None:
         return None
     scale, offset = found
     offset = rename_dummies(offset, ("k", "j", "l"))
-    readable = sp.expand(at_reference(nll - scale * formula, model).doit(), deep=False, log=False)
-    if sp.count_ops(readable) < sp.count_ops(offset) and proved_zero(readable - offset, subs):
-        offset = readable
+    # The canonical form eliminates one weight of each simplex (p_K = 1 − Σ others); the
+    # difference at the reference point keeps every class, in the symmetric form.
+    at_ref = at_reference(nll - scale * formula, model).doit()
+    for readable in (
+        sp.expand(at_ref, deep=False, log=False),
+        sp.expand(at_ref, log=False, power_exp=False, power_base=False, multinomial=False),
+    ):
+        if sp.count_ops(readable) < sp.count_ops(offset) and proved_zero(readable - offset, subs):
+            offset = readable
     if not (scale.is_positive and free_of(scale, params + samples)):
         return None
     if not free_of(offset, params):

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
 from derive.algebra import free_of, proved_zero
-from derive.compile import K, Model, Sampled, n
+from derive.compile import K, Model, Sampled, j, n
 from derive.family import Domain
 from derive.functions import to_core
 from derive.steps import Derivation, Relation, Step
@@ -76,7 +77,8 @@ def _support_facts(expr: sp.Expr, model: Model) -> sp.Expr:
 
 def _delta_sum(s: sp.Sum) -> sp.Expr:
     """Σ_k δ(k, y)·g_k = g_y on the support 1 ≤ y ≤ K (the Piecewise's first branch)."""
-    inner = sp.Sum(s.function, s.limits[0]).doit()
+    # not deep: a sum over classes inside g (a softmax normaliser) stays a sum
+    inner = sp.Sum(s.function, s.limits[0]).doit(deep=False)
     inner = inner.replace(
         lambda e: isinstance(e, sp.Piecewise) and len(e.args) == 2 and e.args[1].expr == 0,
         lambda e: e.args[0].expr,
@@ -89,9 +91,8 @@ def _substitutions(model: Model) -> dict[sp.Basic, sp.Basic]:
     subs: dict[sp.Basic, sp.Basic] = {}
     if ctx.class_index is not None and ctx.classes is not None:
         for base in ctx.simplex:
-            subs[
-                sp.Sum(base[ctx.sample_index, ctx.class_index], (ctx.class_index, 1, ctx.classes))
-            ] = sp.S.One
+            for index in (ctx.class_index, j):  # a sum over either class index
+                subs[sp.Sum(base[ctx.sample_index, index], (index, 1, ctx.classes))] = sp.S.One
     for group in ctx.concrete_simplex:
         subs[group[-1]] = 1 - sp.Add(*group[:-1])
     return subs
@@ -227,8 +228,94 @@ def _concrete(expr: sp.Expr, model: Model, samples: int = 3, classes: int = 3) -
     return expr.xreplace(subs).doit()
 
 
+class _Unsupported(Exception):
+    """A node the direct evaluator does not know: the checker falls back to SymPy."""
+
+
+def _direct(expr: sp.Basic, values: dict[sp.Basic, sp.Basic], fixed: dict[sp.Basic, int]) -> Any:
+    """``expr`` evaluated with mpmath at the sampled values, sums iterated in place.
+
+    SymPy's ``doit`` would first write every sum out as an expression (K² terms for a
+    softmax normaliser inside a sum over classes, each a new ``Indexed`` with its
+    assumptions); here a sum whose value does not depend on the outer index (the
+    normaliser) is computed once, so the cost grows linearly with K.
+    """
+    import mpmath
+
+    memo: dict[tuple[sp.Basic, tuple[tuple[sp.Basic, int], ...]], Any] = {}
+
+    def index(e: sp.Basic, bound: dict[sp.Basic, int]) -> int:
+        value = ev(e, bound)
+        as_int = int(value)
+        if as_int != value:
+            raise _Unsupported(f"index {e} is not a whole number")
+        return as_int
+
+    def ev(e: sp.Basic, bound: dict[sp.Basic, int]) -> Any:
+        if e.is_Integer or e.is_Rational:
+            return mpmath.mpf(int(e.p)) / int(e.q)  # type: ignore[attr-defined]
+        if e.is_Number or e in (sp.pi, sp.E):
+            return mpmath.mpf(sp.Float(e, DIGITS + 10))
+        if isinstance(e, sp.Symbol):
+            if e in bound:
+                return mpmath.mpf(bound[e])
+            if e in values:
+                return ev(values[e], bound)
+            raise _Unsupported(f"no value for {e}")
+        if isinstance(e, sp.Indexed):
+            key = e.base[tuple(index(x, bound) for x in e.indices)]
+            if key not in values:
+                raise _Unsupported(f"no value for {key}")
+            return ev(values[key], {})
+        if isinstance(e, sp.Add):
+            return mpmath.fsum(ev(a, bound) for a in e.args)
+        if isinstance(e, sp.Mul):
+            return mpmath.fprod(ev(a, bound) for a in e.args)
+        if isinstance(e, sp.Pow):
+            base, exponent = e.args
+            if exponent.is_Integer:
+                return ev(base, bound) ** int(exponent)
+            return mpmath.power(ev(base, bound), ev(exponent, bound))
+        if isinstance(e, sp.exp):
+            return mpmath.exp(ev(e.args[0], bound))
+        if isinstance(e, sp.log) and len(e.args) == 1:
+            return mpmath.log(ev(e.args[0], bound))
+        if isinstance(e, sp.Abs):
+            return abs(ev(e.args[0], bound))
+        if isinstance(e, sp.KroneckerDelta):
+            first, second = (index(a, bound) for a in e.args)
+            return mpmath.mpf(1 if first == second else 0)
+        if isinstance(e, (sp.Sum, sp.Product)):
+            free = sorted(e.free_symbols & set(bound), key=lambda x: x.name)
+            key = (e, tuple((x, bound[x]) for x in free))
+            if key not in memo:
+                memo[key] = over(e, dict(bound))
+            return memo[key]
+        raise _Unsupported(type(e).__name__)
+
+    def over(e: sp.Sum | sp.Product, bound: dict[sp.Basic, int]) -> Any:
+        inner = type(e)(e.function, *e.limits[:-1]) if len(e.limits) > 1 else e.function
+        variable, low, high = e.limits[-1]
+        terms = []
+        for value in range(index(low, bound), index(high, bound) + 1):
+            terms.append(ev(inner, {**bound, variable: value}))
+        return mpmath.fsum(terms) if isinstance(e, sp.Sum) else mpmath.fprod(terms)
+
+    with mpmath.workdps(DIGITS + 10):
+        return ev(expr, dict(fixed))
+
+
 def _numeric_error(residual: sp.Expr, step: Step, model: Model, rng: random.Random) -> float:
     values = sample_point(residual, model, rng)
+    fixed = {n: 3}
+    if model.classes is not None and not model.classes.is_Integer:
+        fixed[K] = 3
+    try:
+        direct = _direct(to_core(residual), values, fixed)
+    except (_Unsupported, ZeroDivisionError, ValueError, TypeError):
+        direct = None
+    if direct is not None:
+        return float(abs(direct))
     label_bases = {
         b for sampled in model.sampled if sampled.domain is Domain.LABELS for b in sampled.bases
     }

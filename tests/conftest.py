@@ -28,6 +28,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("categorical", {"targets": "soft"}),
     ("categorical", {"targets": "soft", "classes": 3}),
     ("categorical", {"label_smoothing": "0.1"}),
+    # more than four classes: written as indexed vectors with a concrete K
+    ("categorical", {"link": "softmax", "classes": 8}),
+    ("categorical", {"link": "softmax", "label_smoothing": "0.1", "classes": 5}),
+    ("categorical", {"targets": "soft", "classes": 6}),
+    ("categorical", {"label_smoothing": "0.2", "classes": 5}),
     ("gaussian", {"learn_variance": "true"}),
     ("poisson", {}),
     ("poisson", {"link": "identity"}),
@@ -70,20 +75,31 @@ LOCATION_CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+CAUCHY = r"\frac{1}{\pi\gamma\left(1+\left(\frac{y-\mu}{\gamma}\right)^2\right)}"
+
+
+def unnamed() -> Derivation:
+    """A derivation whose loss is in no catalogue: Cauchy noise, from its LaTeX density."""
+    from derive.custom import custom_family
+    from derive.engine import derive
+
+    return derive(custom_family(CAUCHY, target="y", predict="mu", fixed="gamma"))
+
+
 def case_id(case: tuple[str, dict[str, Any]]) -> str:
     name, options = case
     return "-".join([name, *(f"{k}={v}" for k, v in options.items())])
 
 
 def evaluate(
-    expr: sp.Expr, d: Derivation, data: dict[str, np.ndarray], classes: int = 3
+    expr: sp.Expr, d: Derivation, data: dict[str, np.ndarray], classes: int | None = None
 ) -> np.ndarray:
     """``expr`` (per-sample, in d's symbols) on arrays: scalars shape (N,), vectors (N, K).
 
-    Class labels ``y`` are 1-based, as in the derivation.
+    Class labels ``y`` are 1-based, as in the derivation; a symbolic K is ``classes`` (3).
     """
-    symbolic_k = d.model.classes is not None and not d.model.classes.is_Integer
-    if symbolic_k:
+    classes = class_count(d) if classes is None else classes
+    if indexed(d):  # sums over classes: written out, with K = classes when symbolic
         expr = expr.xreplace({K: classes}).doit()
     labels = data.get("y") if d.model.label is not None else None
     size = len(next(iter(data.values())))
@@ -97,6 +113,17 @@ def evaluate(
             fixed = expr.xreplace({label_symbol: c}).doit()
             out[mask] = _vectorised(fixed, {k: v[mask] for k, v in data.items()}, int(mask.sum()))
     return out
+
+
+def indexed(d: Derivation) -> bool:
+    """Whether the classes are an indexed vector (a symbolic K, or more than four classes)."""
+    return d.model.context.class_index is not None
+
+
+def class_count(d: Derivation, symbolic: int = 3) -> int:
+    """The number of classes, ``symbolic`` when K is a symbol."""
+    classes = d.model.classes
+    return int(classes) if classes is not None and classes.is_Integer else symbolic
 
 
 def _vectorised(expr: sp.Expr, data: dict[str, np.ndarray], size: int) -> np.ndarray:

@@ -14,24 +14,25 @@ from derive import derive
 from derive.analysis import A, B, analyse
 from derive.codegen import torch_function
 from derive.compile import K
+from derive.convexity import Verdict
 from derive.family import Domain
-from derive.functions import sigmoid
+from derive.functions import sigmoid, to_core
 from derive.steps import Derivation
-from tests.conftest import CASES, CONVEX_CASES, case_id
+from tests.conftest import CASES, CONVEX_CASES, case_id, class_count, indexed, unnamed
 
 TOL = 1e-9
 
 
 def _instance(expr: sp.Expr, d: Derivation, classes: int) -> sp.Expr:
-    """ℓ with a concrete K when K is symbolic (the sum written out)."""
-    if d.model.classes is not None and not d.model.classes.is_Integer:
+    """ℓ with its sums over classes written out (K = ``classes`` when K is symbolic)."""
+    if indexed(d):
         return expr.xreplace({K: classes}).doit()
     return expr
 
 
 def _variables(d: Derivation, classes: int) -> list[sp.Basic]:
     """The prediction variables of the (instantiated) loss, in class order."""
-    if d.model.classes is not None and not d.model.classes.is_Integer:
+    if indexed(d):
         base = d.variables.prediction[0]
         vec = sp.IndexedBase(base.name, **base.label._assumptions_orig)
         return [vec[c] for c in range(1, classes + 1)]
@@ -129,9 +130,7 @@ def test_gradient_and_hessian_match_autograd(case: tuple[str, dict[str, Any]]) -
     name, options = case
     d = derive(name, **options)
     an = analyse(d)
-    classes = (
-        int(d.model.classes) if d.model.classes is not None and d.model.classes.is_Integer else 3
-    )
+    classes = class_count(d)
     variables = _variables(d, classes)
     loss = _instance(an.loss, d, classes)
     rng = np.random.default_rng(3)
@@ -171,7 +170,8 @@ def test_convex_verdicts_survive_sampling(case: tuple[str, dict[str, Any]]) -> N
     an = analyse(d)
     assert an.verdict.verdict == "convex", an.verdict.reason
     rng = np.random.default_rng(11)
-    for classes in (2, 3, 5) if an.hessian_entry is not None else (3,):
+    symbolic = an.hessian_entry is not None and not d.model.classes.is_Integer
+    for classes in (2, 3, 5) if symbolic else (class_count(d),):
         variables = _variables(d, classes)
         loss = _instance(an.loss, d, classes)
         for _ in range(25):
@@ -219,11 +219,147 @@ def test_mse_on_softmax_is_not_convex(classes: int | None) -> None:
     assert c.limits[0][1:] == (0, -1)
     v = c.mse_verdict
     zs = sp.symbols(f"z_1:{c.classes + 1}", real=True)
-    ts = sp.symbols(f"t_1:{c.classes + 1}", integer=True, nonnegative=True)
-    onehot = {t: (1 if k == 0 else 0) for k, t in enumerate(ts)}
-    hess = sp.hessian(c.mse.xreplace(onehot), zs).xreplace(dict(v.counterexample))
+    # the counterexample alone fixes every variable: the logits and the one-hot target
+    hess = sp.hessian(c.mse, zs).xreplace(dict(v.counterexample))
     direction = sp.Matrix(v.direction)
     assert (direction.T * hess * direction)[0, 0].is_negative
+
+
+SOFTMAX = [c for c in CASES if c[1].get("link") == "softmax"]
+
+
+def _expected_limit(options: dict[str, Any]) -> sp.Expr:
+    """−w₁ for the witness sample of class 1: the one-hot, smoothed or soft target."""
+    if options.get("targets") == "soft":
+        return -sp.Rational(7, 10)
+    eps = sp.Rational(options.get("label_smoothing", "0"))
+    return -(1 - eps) - eps / 3  # the comparison is drawn with three classes or fewer
+
+
+@pytest.mark.parametrize("case", SOFTMAX, ids=[case_id(c) for c in SOFTMAX])
+def test_comparison_uses_the_derivations_targets_and_gradient(
+    case: tuple[str, dict[str, Any]],
+) -> None:
+    """MSE is taken against the targets the derivation uses (one-hot, smoothed or soft),
+    beside the gradient the Gradient section prints."""
+    name, options = case
+    d = derive(name, **options)
+    c = analyse(d, "mse").comparison
+    assert c is not None
+    if indexed(d):  # drawn on three classes, same link and targets
+        assert c.classes == 3
+        d = derive(name, **{**options, "classes": 3})
+    own = dict(analyse(d).gradient)
+    assert c.loss_gradient == own[c.variable]
+    # for the cross-entropy ∂ℓ/∂z_k = q_k − w_k: the MSE Σ_k (q_k − w_k)² against the same
+    # targets w is the squared norm of the derived gradient
+    assert sp.cancel(sp.together(c.mse - sum(g**2 for g in own.values()))) == 0
+    ((case_text, mse_limit, derived_limit),) = c.limits
+    assert mse_limit == 0
+    assert derived_limit == _expected_limit(options) if len(own) == 3 else derived_limit < 0
+    assert c.variable.name == "z_1" and "z₁ → −∞" in case_text
+
+
+def _negative_curvature(f: sp.Expr, v: Verdict) -> sp.Expr:
+    """vᵀ∇²f v at the counterexample: a number only if the point fixes every variable."""
+    point = dict(v.counterexample)
+    hess = sp.hessian(f, list(v.wrt)).xreplace(point)
+    direction = sp.Matrix(v.direction or (1,))
+    value = (direction.T * hess * direction)[0, 0]
+    assert not value.free_symbols, f"the witness omits {value.free_symbols}"
+    assert value.is_negative
+    assert abs(sp.N(value - v.value, 30)) < 1e-25  # the value it reports
+    return value
+
+
+def _witnesses() -> list[tuple[str, sp.Expr, Verdict, Derivation, Any]]:
+    out = []
+    for options in (
+        {"link": "softmax"},
+        {"link": "softmax", "classes": 3, "label_smoothing": "0.1"},
+        {"link": "softmax", "classes": 3, "targets": "soft"},
+        {"link": "softmax", "classes": 8, "targets": "soft"},
+    ):
+        d = derive("categorical", **options)
+        an = analyse(d, "mse")
+        assert an.comparison is not None
+        out.append((str(options), an.comparison.mse, an.comparison.mse_verdict, d, an))
+    d = derive("bernoulli", link="logit")
+    an = analyse(d, "mse")
+    assert an.comparison is not None
+    out.append(("bernoulli", an.comparison.mse, an.comparison.mse_verdict, d, an))
+    d = unnamed()  # Cauchy: not convex in μ, and in w for a linear predictor
+    an = analyse(d)
+    out.append(("cauchy", an.loss, an.verdict, d, an))
+    assert an.linear is not None
+    z, w, x = an.linear.variable, sp.Symbol("w"), sp.Symbol("x")
+    out.append(("cauchy-linear", an.loss.xreplace({z: w * x}), an.linear.verdict, d, an))
+    return out
+
+
+def test_every_witness_names_every_variable_it_depends_on() -> None:
+    """A counterexample can be re-checked from what is printed: in text, LaTeX and JSON
+    it names the logits and the targets (t = e₁ or the soft p), the value is exact."""
+    from derive.render.json import analysis_dict
+    from derive.render.latex import render_latex
+    from derive.render.text import render_text
+    from derive.render.unicode import unicode
+
+    for what, f, verdict, d, an in _witnesses():
+        assert verdict.verdict == "not convex", what
+        _negative_curvature(f, verdict)
+        text, tex = render_text(d, an), render_latex(d, an)
+        shown = ", ".join(f"{unicode(s)} = {value}" for s, value in verdict.counterexample)
+        assert f"at {shown}" in text, what
+        for symbol, value in verdict.counterexample:
+            assert f"${sp.latex(sp.Eq(symbol, value, evaluate=False))}$" in tex, (what, symbol)
+        data = analysis_dict(an)
+        found = data["comparison"]["mse_convexity"] if an.comparison else data["convexity"]
+        if what == "cauchy-linear":
+            found = data["linear_predictor"]["convexity"]
+        point = found["counterexample"]["point"]
+        assert set(point) == {sp.sstr(s) for s in f.free_symbols}, what
+        assert sp.sympify(found["counterexample"]["value"]["sympy"]) == to_core(verdict.value)
+
+
+def test_soft_targets_and_the_softmax_have_distinct_letters() -> None:
+    an = analyse(derive("categorical", link="softmax", targets="soft"))
+    words = an.verdict.reason + " ".join(an.notes)
+    assert "diag(q) − qqᵀ" in words and "q = softmax(z)" in words
+    assert "diag(p)" not in words and "p_a" not in words
+
+
+def test_the_loss_analysed_is_the_loss_the_conclusion_names() -> None:
+    """ℓ means one thing: the Gradient section differentiates the ℓ of the conclusion."""
+    for name, options in CASES:
+        d = derive(name, **options)
+        an = analyse(d)
+        assert d.loss is not None
+        assert d.loss.formula in (an.loss, an.definition), (name, options)
+        # written two ways, proved equal by the loss matcher: equal as numbers too
+        if an.definition is not None:
+            rng = np.random.default_rng(5)
+            point = _point(d, _variables(d, class_count(d)), rng, class_count(d))
+            gap = _evaluate(an.definition - an.loss, point, d, class_count(d))
+            assert abs(gap) < 1e-12, (name, options, gap)
+
+
+def test_label_smoothing_on_probabilities_differentiates_the_nll_itself() -> None:
+    """CrossEntropyLoss(label_smoothing=ε) on log q is the NLL exactly: the gradient is of
+    the NLL, not of ten times it."""
+    from derive.algebra import proved_zero
+    from derive.compile import per_sample
+
+    d = derive("categorical", label_smoothing="0.1")
+    an = analyse(d)
+    assert d.loss is not None and d.loss.scale == 1 and d.loss.offset == 0
+    assert proved_zero(an.loss - d.nll)
+    ((_var, grad),) = an.gradient
+    q, y = sp.IndexedBase("q", positive=True), sp.Symbol("y", integer=True, positive=True)
+    expected = -1 / (10 * K * q[A]) - sp.Rational(9, 10) * sp.KroneckerDelta(A, y) / q[y]
+    assert sp.cancel(grad - expected) == 0
+    assert any("is not the probability of the observed label" in n for n in d.notes)
+    assert per_sample(d.loss.formula_indexed) == d.loss.formula
 
 
 def test_symbolic_softmax_is_convex_by_the_variance_argument() -> None:
@@ -331,3 +467,12 @@ def test_student_t_not_convex_with_its_region() -> None:
     s = sp.Symbol("s", positive=True)
     assert an.region == (sp.Abs(y - f) > sp.sqrt(3) * s)
     assert analyse(derive("gaussian")).region is None
+
+
+def test_forms_equal_only_on_the_support_say_so() -> None:
+    """log(q_k/Σ_j q_j) and log q_k are equal where q sums to one, not off it: the analysis
+    says which form it differentiates. Forms equal everywhere need no such note."""
+    from derive.analysis import ON_THE_SUPPORT
+
+    assert ON_THE_SUPPORT in analyse(derive("categorical", label_smoothing="0.1")).notes
+    assert ON_THE_SUPPORT not in analyse(derive("categorical", targets="soft")).notes

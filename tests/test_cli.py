@@ -650,3 +650,44 @@ def test_location_families_in_json(
     assert (doc["negative_curvature"] is not None) == (verdict == "not convex")
     for key in ("nll", "likelihood", "derived_loss"):
         assert isinstance(_rebuild(doc[key]), sp.Basic)
+
+
+def test_soft_targets_say_what_they_are(capsys: pytest.CaptureFixture[str]) -> None:
+    """Probability targets go to torch as probabilities; ℓ is one loss throughout; the
+    target p and the softmax q have their own letters; the entropy offset is symmetric."""
+    code, out, _ = _run(["categorical", "--link", "softmax", "--targets", "soft"], capsys)
+    assert code == 0
+    assert "torch.nn.CrossEntropyLoss()(z, p)" in out and "class index" not in out
+    assert "diag(q) − qqᵀ" in out and "diag(p)" not in out
+    _, out, _ = _run(["categorical", "--targets", "soft", "--classes", "3"], capsys)
+    conclusion = re.search(r"with ℓ = (.*)\n", out)
+    assert conclusion is not None
+    gradient = out.split("\nGradient")[1]
+    assert f"\n  ℓ = {conclusion.group(1)}\n" in gradient  # the ℓ the conclusion defines
+    assert "nll = ℓ − p₃·log(p₃) − p₂·log(p₂) − p₁·log(p₁)" in out
+    assert "1 − p" not in out  # no class eliminated by Σ p = 1
+
+
+def test_label_smoothing_on_probabilities_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["categorical", "--label-smoothing", "0.1"], capsys)
+    assert code == 0
+    assert "torch.nn.CrossEntropyLoss(label_smoothing=0.1)(torch.log(q), y)" in out
+    assert "per sample: nll = ℓ, with ℓ = " in out and "unnamed" not in out
+    assert "is not the probability of the observed label y" in out
+    assert "∂ℓ/∂qₐ = −1/(10·K·qₐ) − 9·[a = y]/(10·q[y])" in out
+
+
+@pytest.mark.parametrize("flags", [[], ["--targets", "soft"], ["--label-smoothing", "0.1"]])
+def test_many_classes_stay_compact(flags: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Above four classes the classes are an indexed vector: the output does not grow with K
+    (it was 5 MB at K = 64), and the Hessian is diag(q) − qqᵀ, not K² entries."""
+    sizes = {}
+    for classes in (8, 64):
+        argv = ["categorical", "--link", "softmax", "--classes", str(classes), *flags]
+        code, out, _ = _run(argv, capsys)
+        assert code == 0
+        sizes[classes] = len(out.encode())
+        assert len(out.encode()) < 6000 + 50 * classes
+        assert f"Σⱼ₌₁{''.join('⁰¹²³⁴⁵⁶⁷⁸⁹'[int(c)] for c in str(classes))}" in out
+        assert "diag(q) − qqᵀ" in out and f"(a, b = 1, …, {classes})" in out
+    assert sizes[64] < sizes[8] * 1.1

@@ -16,7 +16,7 @@ from derive.compile import compile_model as build_model
 from derive.compile import per_sample
 from derive.losses import CATALOGUE, identify
 from derive.steps import Derivation
-from tests.conftest import CASES, case_id, evaluate
+from tests.conftest import CASES, case_id, class_count, evaluate, indexed
 
 TOL = 1e-10
 N = 64
@@ -48,7 +48,7 @@ def _data(d: Derivation, rng: np.random.Generator, saturated: bool = False) -> d
             if saturated:
                 data["z"] = np.sign(data["z"]) * np.maximum(np.abs(data["z"]), 30.0)
         return data
-    count = int(m.classes) if m.classes.is_Integer else 3
+    count = class_count(d)
     labels = rng.integers(1, count + 1, size=N)
     onehot = np.eye(count)[labels - 1]
     logits = rng.normal(size=(N, count)) * (1 if not saturated else 0)
@@ -58,7 +58,7 @@ def _data(d: Derivation, rng: np.random.Generator, saturated: bool = False) -> d
     soft = rng.dirichlet(np.ones(count), size=N)
     eps = float(sp.Rational(dict(m.options).get("label_smoothing", "0")))
     smoothed = (1 - eps) * onehot + eps / count
-    if m.classes.is_Integer:
+    if not indexed(d):
         for c in range(count):
             data[f"z_{c + 1}"] = logits[:, c]
             data[f"q_{c + 1}"] = probs[:, c]
@@ -196,9 +196,11 @@ def _torch_call(d: Derivation, data: dict[str, Any], reduction: str) -> torch.Te
     assert name == "CrossEntropyLoss"
     eps = float(sp.Rational(options.get("label_smoothing", "0")))
     loss = torch.nn.CrossEntropyLoss(reduction=reduction, label_smoothing=eps)
+    # the logits, or with the identity link log q (log_softmax(log q) = log q on the simplex)
+    given = _t(data["_logits"]) if d.link == "softmax" else torch.log(_t(data["_probs"]))
     if options["targets"] == "soft":
-        return loss(_t(data["_logits"]), _t(data["_soft"]))
-    return loss(_t(data["_logits"]), index)
+        return loss(given, _t(data["_soft"]))
+    return loss(given, index)
 
 
 def _per_sample_offset(d: Derivation, data: dict[str, Any]) -> np.ndarray:
@@ -299,9 +301,28 @@ def test_identify_reports_scale_and_offset() -> None:
     assert lap.loss is not None and lap.loss.scale == 1 / b
 
 
+def test_label_smoothing_on_probabilities_is_cross_entropy_on_log_q() -> None:
+    """CrossEntropyLoss applies log_softmax to its input, and log_softmax(log q) = log q when q
+    sums to one: label smoothing on probabilities is CrossEntropyLoss on log q, exactly."""
+    for classes in (None, 3, 8):
+        d = derive("categorical", label_smoothing="0.1", classes=classes)
+        assert d.loss is not None and d.loss.loss.name == "CrossEntropyLoss"
+        assert d.loss.scale == 1 and d.loss.offset == 0
+        assert d.loss.loss.call(d.model) == (
+            "torch.nn.CrossEntropyLoss(label_smoothing=0.1)(torch.log(q), y)"
+        )
+    # without the simplex fact the match is not proved: q that does not sum to one
+    model = build_model("categorical", options={"label_smoothing": "0.1"})
+    from dataclasses import replace
+
+    loose = replace(model, context=replace(model.context, simplex=()))
+    assert identify(d.nll, CATALOGUE["CrossEntropyLoss"], loose) is None
+
+
 def test_unnamed_when_nothing_matches() -> None:
     d = derive("categorical", label_smoothing="0.1")
-    assert d.loss is None
+    assert identify(d.nll, CATALOGUE["NLLLoss"], d.model) is None
+    assert identify(d.nll, CATALOGUE["KLDivLoss"], d.model) is None
 
 
 def test_catalogue_names_are_torch_classes() -> None:
@@ -324,6 +345,11 @@ def test_call_prints_the_exact_label_smoothing() -> None:
         assert cross_entropy.call(model) == (
             f"torch.nn.CrossEntropyLoss(label_smoothing={shown})(z, y)"
         )
+    # probability targets are passed as probabilities, not class indices
+    for classes in (None, 3, 8):
+        soft = build_model("categorical", "softmax", {"targets": "soft", "classes": classes})
+        assert cross_entropy.call(soft) == "torch.nn.CrossEntropyLoss()(z, p)"
+        assert soft.label is None  # no class index, so no note about numbering classes
 
 
 def test_gaussian_nll_loss_conventions_are_torch_s() -> None:

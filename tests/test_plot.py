@@ -166,3 +166,41 @@ def test_location_families_plot(tmp_path: Path, capsys: pytest.CaptureFixture[st
         out = tmp_path / f"{name}.png"
         assert main(["plot", name, "-o", str(out)]) == 0, capsys.readouterr().err
         assert out.read_bytes().startswith(PNG)
+
+
+def test_soft_targets_draw_the_named_loss_and_show_the_targets() -> None:
+    """The KLDivLoss curve is the KL divergence (minimum 0 where q = p), not the
+    cross-entropy (minimum H(p)), and the figure says which p it is drawn for."""
+    d = derive("categorical", targets="soft", classes=3)
+    _, xs, (kl,) = curves(d, analyse(d))
+    assert kl.label == "KLDivLoss (derived)" and kl.target == "target p = (7/10, 3/20, 3/20)"
+    assert abs(xs[np.argmin(kl.loss)] - 0.7) < 0.01
+    assert abs(kl.loss.min()) < 1e-4
+    # the cross-entropy is labelled as such (its minimum is H(p) > 0)
+    ce = derive("categorical", link="softmax", targets="soft", classes=3)
+    _, _, (drawn,) = curves(ce, analyse(ce))
+    entropy = -(0.7 * np.log(0.7) + 2 * 0.15 * np.log(0.15))
+    assert drawn.label.startswith("CrossEntropyLoss") and drawn.loss.min() >= entropy - 1e-9
+
+
+def test_only_the_comparison_is_dashed(tmp_path: Path) -> None:
+    """The derived loss is solid (the Gaussian's MSELoss too); MSE beside it is dashed."""
+    gaussian = derive("gaussian")
+    _, _, drawn = curves(gaussian, analyse(gaussian))
+    assert [c.comparison for c in drawn] == [False]
+    solid = tmp_path / "g.svg"
+    plot(gaussian, analyse(gaussian), str(solid))
+    assert "stroke-dasharray" not in solid.read_text()
+    logit = derive("bernoulli", link="logit")
+    dashed = tmp_path / "b.svg"
+    plot(logit, analyse(logit, "mse"), str(dashed))
+    assert "stroke-dasharray" in dashed.read_text()
+
+
+def test_many_classes_are_drawn_from_the_indexed_loss() -> None:
+    d = derive("categorical", link="softmax", classes=64)
+    axis, xs, (ce,) = curves(d, analyse(d))
+    assert axis.startswith("z1 (logit of class 1")
+    p = np.exp(xs) / (np.exp(xs) + 63)
+    np.testing.assert_allclose(ce.loss, -np.log(p), rtol=1e-12)
+    np.testing.assert_allclose(ce.gradient, np.sqrt((p - 1) ** 2 + 63 * ((1 - p) / 63) ** 2))

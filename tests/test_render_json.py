@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import sympy as sp
 
@@ -75,3 +76,47 @@ def test_region_convention_and_a_loss_without_a_torch_class() -> None:
     assert huber["loss"]["call"] == "torch.nn.HuberLoss(delta=1.0)(f, y)"
     # huber is written in core SymPy: a Piecewise
     assert sp.sympify(huber["loss"]["per_sample"]["sympy"]).has(sp.Piecewise)
+
+
+def _expression_objects(node: Any) -> list[dict[str, str]]:
+    """Every ``{"sympy": …, "text": …}`` object in a JSON document."""
+    if isinstance(node, dict):
+        if set(node) == {"sympy", "text"}:
+            return [node]
+        return [found for value in node.values() for found in _expression_objects(value)]
+    if isinstance(node, list):
+        return [found for value in node for found in _expression_objects(value)]
+    return []
+
+
+def test_every_expression_object_rebuilds_without_undefined_functions() -> None:
+    """sympify(obj["sympy"]) of each expression object gives an expression of core SymPy:
+    a bare string where an object belongs (the counterexample's value was one) would not."""
+    from sympy.core.function import AppliedUndef
+
+    from derive.analysis import analyse
+    from derive.families import GALLERY
+    from tests.conftest import unnamed
+
+    documents = []
+    for exhibit in GALLERY:
+        d = derive(exhibit.name, link=exhibit.link, **dict(exhibit.options))
+        documents.append(render_json(d, analyse(d, exhibit.compare)))
+    for options in ({"classes": 3}, {"classes": 8}, {"classes": 3, "targets": "soft"}):
+        d = derive("categorical", link="softmax", **options)  # type: ignore[arg-type]
+        documents.append(render_json(d, analyse(d, "mse")))
+    d = unnamed()
+    documents.append(render_json(d, analyse(d)))
+    count = 0
+    for document in documents:
+        for obj in _expression_objects(json.loads(document)):
+            rebuilt = sp.sympify(obj["sympy"])
+            assert isinstance(rebuilt, sp.Basic), obj
+            assert not rebuilt.atoms(AppliedUndef), obj
+            count += 1
+    assert count > 500
+    values = [json.loads(doc) for doc in documents]
+    counterexamples = [
+        v["comparison"]["mse_convexity"]["counterexample"] for v in values if "comparison" in v
+    ]
+    assert counterexamples and all(set(c["value"]) == {"sympy", "text"} for c in counterexamples)

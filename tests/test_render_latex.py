@@ -12,7 +12,7 @@ from derive.analysis import analyse
 from derive.engine import derive
 from derive.render.latex import ProofPrinter, command_line, render_latex, visible_width
 from derive.steps import Relation
-from tests.conftest import CASES, case_id, compile_tex
+from tests.conftest import CASES, case_id, compile_tex, unnamed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,8 +69,11 @@ def test_the_statement_names_the_loss_with_factor_and_constant() -> None:
 
 
 def test_unnamed_loss_is_stated_as_such() -> None:
-    tex = render_latex(derive("categorical", label_smoothing="0.1"))
+    d = unnamed()
+    tex = render_latex(d, analyse(d))
     assert "matches no loss in derive's catalogue" in tex
+    # ℓ, which the analysis differentiates, is defined there
+    assert "for the loss\n\n\\[\n\\ell = \\log" in tex
 
 
 def test_long_rows_break_at_top_level_terms() -> None:
@@ -143,16 +146,30 @@ def test_every_gallery_document_compiles(stem: str, tmp_path: Path) -> None:
         ("categorical", {"link": "softmax", "classes": 3}, "mse"),
         ("categorical", {"classes": 3, "targets": "soft"}, None),
         ("categorical", {"label_smoothing": "0.1"}, None),
+        ("categorical", {"classes": 3, "label_smoothing": "0.1"}, None),
+        ("categorical", {"link": "softmax", "classes": 3, "targets": "soft"}, "mse"),
+        (None, {}, None),
         ("laplace", {}, None),
         ("student-t", {}, None),
         ("huber", {}, None),
         ("quantile", {}, None),
     ],
-    ids=["softmax-K3-mse", "kl-K3", "unnamed", "laplace", "student-t", "huber", "quantile"],
+    ids=[
+        "softmax-K3-mse",
+        "kl-K3",
+        "smoothing",
+        "smoothing-K3",
+        "soft-K3-mse",
+        "unnamed",
+        "laplace",
+        "student-t",
+        "huber",
+        "quantile",
+    ],
 )
 def test_outputs_outside_the_gallery_compile(argv: Any, tmp_path: Path) -> None:
     name, options, compare = argv
-    d = derive(name, **options)
+    d = derive(name, **options) if name is not None else unnamed()
     compile_tex(render_latex(d, analyse(d, compare), standalone=True), tmp_path)
 
 
@@ -241,3 +258,24 @@ def test_region_and_convention_are_stated() -> None:
     pinball = render_latex(derive("quantile", quantile="0.9"))
     assert r"(no class in \texttt{torch.nn})" in pinball
     assert r"\tag*{\texttt{.mean() (the default)}}" in pinball
+
+
+@pytest.mark.parametrize("classes", [32, 64])
+def test_many_classes_compile(classes: int, tmp_path: Path) -> None:
+    """K = 32 failed with 'Dimension too large' and K = 64 exceeded TeX's capacity when
+    every class was written out; indexed, the proof is the size of the symbolic-K one."""
+    for options in ({"link": "softmax"}, {"targets": "soft"}, {"label_smoothing": "0.1"}):
+        d = derive("categorical", classes=classes, **options)  # type: ignore[arg-type]
+        tex = render_latex(d, analyse(d), standalone=True)
+        assert len(tex) < 20_000
+        assert r"\sum_{j=1}^{%d}" % classes in tex or r"\prod_{k=1}^{%d}" % classes in tex
+        compile_tex(tex, tmp_path, f"k{classes}")
+
+
+@pytest.mark.parametrize("classes", [2, 3, 4])
+def test_written_out_classes_compile_with_every_option(classes: int, tmp_path: Path) -> None:
+    """Up to four classes are written out; long products break between factors, a long
+    likelihood is displayed, and nothing runs into the margin."""
+    for options in ({}, {"targets": "soft"}, {"label_smoothing": "0.1"}):
+        d = derive("categorical", link="softmax", classes=classes, **options)  # type: ignore[arg-type]
+        compile_tex(render_latex(d, analyse(d, "mse"), standalone=True), tmp_path, "written")

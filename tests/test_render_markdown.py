@@ -81,6 +81,11 @@ def test_every_formula_parses_in_mathjax(tmp_path: Path) -> None:
         page = tmp_path / f"case{number}.md"
         page.write_text(d.to_markdown(compare=compare) + "\n" + d._repr_latex_() + "\n")
         files.append(str(page))
+    for classes in (5, 64):  # an indexed vector; K = 5 written out overflowed MathJax's buffer
+        d = derive("categorical", link="softmax", classes=classes)
+        page = tmp_path / f"classes{classes}.md"
+        page.write_text(d.to_markdown(compare="mse") + "\n" + d._repr_latex_() + "\n")
+        files.append(str(page))
     bad = tmp_path / "bad.md"
     bad.write_text("$\\undefinedmacro{x}$\n")
     script = str(ROOT / "tests" / "mathjax_check.js")
@@ -96,3 +101,18 @@ def test_every_formula_parses_in_mathjax(tmp_path: Path) -> None:
         [node, script, str(bad)], env=env, capture_output=True, text=True, timeout=60
     )
     assert failing.returncode == 1 and "undefinedmacro" in failing.stdout
+
+
+def test_long_aligned_blocks_are_cut_for_mathjax() -> None:
+    """MathJax stops at 5 KiB of formula text: a long derivation is several aligned blocks,
+    each under the limit, with every row kept."""
+    from derive.render.markdown import DISPLAY_CHARACTERS
+
+    d = derive("categorical", link="softmax", classes=4)
+    md = d.to_markdown()
+    rows = MarkdownPrinter().derivation_rows(d)
+    blocks = re.findall(r"\$\$(.*?)\$\$", md, flags=re.S)
+    assert max(len(b) for b in blocks) < DISPLAY_CHARACTERS + 200
+    assert sum(len(r) for r in rows) > DISPLAY_CHARACTERS  # so the derivation was cut
+    for row in rows:
+        assert row in md

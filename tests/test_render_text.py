@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from derive import derive
+from derive.analysis import analyse
 from derive.render.text import render_text
+from tests.conftest import unnamed
 
 
 def test_each_step_is_justified() -> None:
@@ -13,8 +15,11 @@ def test_each_step_is_justified() -> None:
 
 
 def test_unnamed_loss_is_said_so() -> None:
-    text = render_text(derive("categorical", label_smoothing="0.1"))
+    d = unnamed()
+    text = render_text(d, analyse(d))
     assert "loss: unnamed" in text
+    # ℓ, whose gradient is printed, is defined: the summand of the objective
+    assert "\n  ℓ = log(" in text and "∂ℓ/∂μ" in text
 
 
 def test_the_exponential_family_section_says_whether_the_link_is_canonical() -> None:

@@ -11,6 +11,7 @@ import pytest
 import sympy as sp
 
 from derive import derive
+from derive.compile import K
 from derive.steps import Relation
 from derive.verify import check_derivation, check_step
 from tests.conftest import CASES, case_id
@@ -88,3 +89,45 @@ def test_rational_powers_are_checked_in_floats_quickly() -> None:
     d = derive("student-t")
     assert all(check.ok for check in check_derivation(d))
     assert time.perf_counter() - start < 20
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"link": "softmax", "classes": 8},
+        {"link": "softmax", "label_smoothing": "0.1"},
+        {"targets": "soft", "classes": 3},
+        {"label_smoothing": "0.2", "classes": 6},
+    ],
+)
+def test_direct_evaluation_agrees_with_sympy(options: dict[str, Any]) -> None:
+    """The checker's mpmath evaluation (sums iterated in place) gives SymPy's number for
+    every expression of a derivation, not only for residuals that vanish."""
+    import random
+
+    from derive.functions import to_core
+    from derive.verify import _direct, sample_point
+
+    d = derive("categorical", **options)
+    model = d.model
+    symbolic = not model.classes.is_Integer  # type: ignore[union-attr]
+    fixed = {d.n: 3, **({K: 3} if symbolic else {})}
+    rng = random.Random(4)
+    for step in d.steps[1:]:
+        values = sample_point(step.after, model, rng)
+        ours = _direct(to_core(step.after), values, fixed)
+        written = step.after.xreplace(fixed).doit()
+        labels = {k: v for k, v in values.items() if k.base.name == "y"}  # type: ignore[attr-defined]
+        written = written.xreplace(labels).doit().xreplace(values)
+        theirs = sp.N(to_core(written), 40)
+        assert abs(ours - theirs) < 1e-30 * max(1, abs(theirs)), step.rule.name
+
+
+def test_checker_rejects_a_wrong_step_with_many_classes() -> None:
+    d = derive("categorical", link="softmax", classes=16)
+    step = next(s for s in d.steps if s.rule.name == "OneHotSelection")
+    z = d.variables.prediction[0]
+    i = d.sample_index
+    bogus = replace(step, after=step.after + sp.Sum(z[i, 1] / 1000, (i, 1, d.n)))
+    check = check_step(bogus, d.model)
+    assert not check.symbolic and check.numeric_error > 1e-6

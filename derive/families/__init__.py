@@ -70,6 +70,7 @@ GALLERY: tuple[Exhibit, ...] = (
     Exhibit("categorical", "categorical"),
     Exhibit("categorical-softmax", "categorical", "softmax", compare="mse"),
     Exhibit("categorical-soft", "categorical", options=(("targets", "soft"),)),
+    Exhibit("categorical-smoothing", "categorical", options=(("label_smoothing", "0.1"),)),
     Exhibit("categorical-softmax-soft", "categorical", "softmax", (("targets", "soft"),)),
     Exhibit(
         "categorical-softmax-smoothing",

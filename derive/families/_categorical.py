@@ -1,9 +1,13 @@
 """The SymPy side of the categorical family: its compiled models and its losses.
 
-Symbolic K: the class vectors are ``IndexedBase``s indexed ``[i, k]`` and the
-density is ``∏_k q_{ik}^{w_{ik}}``. Concrete K: one ``IndexedBase`` per class
-(``q_1 … q_K``) and a finite product. The weights w are the one-hot targets,
-the soft targets p, or the label-smoothed targets s = (1 − ε)·t + ε/K.
+Indexed classes — a symbolic K, or a concrete K above :data:`SMALL_CLASSES`:
+the class vectors are ``IndexedBase``s indexed ``[i, k]`` and the density is
+``∏_{k=1}^{K} q_{ik}^{w_{ik}}``, with K the symbol or the number; the cost does not
+grow with K, and every sum over classes prints as one ``Σ_k``. Explicit classes —
+a concrete K from 2 to :data:`SMALL_CLASSES`: one ``IndexedBase`` per class
+(``q_1 … q_K``) and a finite product, written out term by term. The weights w are
+the one-hot targets, the soft targets p, or the label-smoothed targets
+s = (1 − ε)·t + ε/K.
 """
 
 from __future__ import annotations
@@ -13,7 +17,18 @@ from fractions import Fraction
 
 import sympy as sp
 
-from derive.compile import K, Model, Sampled, context, i, j, k, reference_value, support_facts
+from derive.compile import (
+    K,
+    Model,
+    Sampled,
+    context,
+    i,
+    j,
+    k,
+    per_sample,
+    reference_value,
+    support_facts,
+)
 from derive.errors import DeriveError
 from derive.family import Domain, Family
 from derive.links import LINKS
@@ -29,14 +44,21 @@ from derive.rules import (
 from derive.steps import Variables
 
 __all__ = [
+    "SMALL_CLASSES",
+    "class_targets",
+    "comparison_model",
     "compile_categorical",
     "cross_entropy",
+    "cross_entropy_arguments",
     "cross_entropy_keywords",
+    "explicit",
     "kl_divergence",
     "negative_log_likelihood",
+    "target_witness",
 ]
 
 MAX_CLASSES = 64
+SMALL_CLASSES = 4  # up to this many classes are written out one by one; above, indexed
 
 
 def _classes(classes: str | None) -> sp.Expr:
@@ -75,61 +97,76 @@ def compile_categorical(family: Family, link: str, options: dict[str, str | None
     shown: list[tuple[str, str]] = [("classes", str(count)), ("targets", targets)]
     if smoothing:
         shown.append(("label_smoothing", str(eps)))
-    candidates = family.link(link).losses
-    losses: tuple[str, ...]
     if link == "identity":
-        losses = () if smoothing else (candidates[0] if targets == "onehot" else candidates[1],)
+        # on log q: NLLLoss, KLDivLoss with soft targets, CrossEntropyLoss with label smoothing
+        # (its log_softmax leaves log q unchanged, since q sums to one)
+        plain = "NLLLoss" if targets == "onehot" else "KLDivLoss"
+        losses: tuple[str, ...] = ("CrossEntropyLoss",) if smoothing else (plain,)
     else:
-        losses = candidates
+        losses = ("CrossEntropyLoss",)
     spec = family.link(link)
+    assert set(losses) <= set(spec.losses), "the family record lists every loss a link may give"
     common = {"family": family, "compare_mse": spec.compare_mse}
-    if count.is_Integer:
+    if count.is_Integer and int(count) <= SMALL_CLASSES:
         return _concrete(link, int(count), targets, eps, tuple(shown), losses, common)
-    return _symbolic(link, targets, eps, tuple(shown), losses, common)
+    return _indexed(link, count, targets, eps, tuple(shown), losses, common)
+
+
+def explicit(m: Model) -> bool:
+    """Whether the model writes its classes out one by one (one base per class)."""
+    return m.context.class_index is None
 
 
 def _notes(targets: str, eps: sp.Expr) -> tuple[str, ...]:
     if targets == "soft":
         return (
-            "soft targets p_k ≥ 0 with Σ_k p_k = 1; the objective is the expected "
-            "negative log-likelihood of a label drawn from p (the cross-entropy)",
+            "soft targets p_k ≥ 0 with Σ_k p_k = 1; the product ∏_k q_k^{p_k} is not the "
+            "probability of an observed label: the objective is the expected negative "
+            "log-likelihood of a label drawn from p (the cross-entropy)",
         )
     if eps != 0:
-        return (f"label-smoothed targets (1 − ε)·onehot(y) + ε/K with ε = {eps}",)
+        return (
+            f"label-smoothed targets s_k = (1 − ε)·[k = y] + ε/K with ε = {eps}; as with soft "
+            "targets, the product ∏_k q_k^{s_k} is not the probability of the observed label y: "
+            "the objective is the expected negative log-likelihood of a label drawn from s "
+            "(a cross-entropy)",
+        )
     return ("one-hot targets t_k = [k = y]",)
 
 
-def _symbolic(
+def _indexed(
     link: str,
+    classes: sp.Expr,
     targets: str,
     eps: sp.Expr,
     options: tuple[tuple[str, str], ...],
     losses: tuple[str, ...],
     common: dict,
 ) -> Model:
+    """Class vectors indexed ``[i, k]``, k = 1 … ``classes`` (the symbol K or a number)."""
     label = sp.IndexedBase("y", **Domain.LABELS.assumptions)
     onehot = sp.IndexedBase("t", **Domain.ONEHOT.assumptions)
     through = LINKS[link]
+    simplex: tuple[sp.IndexedBase, ...] = ()
     if through.predictor is None:
         pred = sp.IndexedBase("q", positive=True)
         prob: sp.Expr = pred[i, k]
         predictor = Domain.SIMPLEX
+        simplex = (pred,)  # the predicted probabilities sum to one
     else:
         pred = sp.IndexedBase(through.letter, **through.predictor.assumptions)
-        prob = through.inverse(pred[i, k], sp.Sum(sp.exp(pred[i, j]), (j, 1, K)))
+        prob = through.inverse(pred[i, k], sp.Sum(sp.exp(pred[i, j]), (j, 1, classes)))
         predictor = through.predictor
     one_hot = None
-    simplex: tuple[sp.IndexedBase, ...] = ()
     definitions: tuple[tuple[sp.Expr, sp.Expr], ...] = ()
     extra: tuple[Rule, ...] = ()
     sampled = [Sampled((pred,), predictor, per_class=True)]
     if targets == "soft":
         weight = sp.IndexedBase("p", **Domain.SIMPLEX.assumptions)
-        simplex = (weight,)
+        simplex = (weight, *simplex)
         target_vars: tuple[sp.Basic, ...] = (weight,)
         extra = (SumToOne(),)
         sampled.append(Sampled((weight,), Domain.SIMPLEX, per_class=True))
-        facts: tuple[sp.Expr, ...] = ()
     else:
         one_hot = OneHot(onehot, label)
         target_vars = (label,)
@@ -137,16 +174,15 @@ def _symbolic(
             Sampled((label,), Domain.LABELS),
             Sampled((onehot,), Domain.ONEHOT, per_class=True),
         ]
-        facts = ()
         if eps != 0:
             weight = sp.IndexedBase("s", **Domain.SIMPLEX.assumptions)
-            simplex = (weight,)
-            definitions = ((weight[i, k], (1 - eps) * onehot[i, k] + eps / K),)
+            simplex = (weight, *simplex)
+            definitions = ((weight[i, k], (1 - eps) * onehot[i, k] + eps / classes),)
             extra = (SumToOne(), SmoothedTargets(), SumLinearity(), OneHotSelection())
         else:
             weight = onehot
             extra = (OneHotSelection(),)
-    density = sp.Product(sp.Pow(prob, weight[i, k], evaluate=False), (k, 1, K))
+    density = sp.Product(sp.Pow(prob, weight[i, k], evaluate=False), (k, 1, classes))
     return Model(
         link=link,
         options=options,
@@ -155,21 +191,21 @@ def _symbolic(
         context=context(
             (pred,),
             class_index=k,
-            classes=K,
+            classes=classes,
             one_hot=one_hot,
             simplex=simplex,
             definitions=definitions,
         ),
         rules=through.rules + extra,
-        reference={pred.name: reference_value(predictor)},
+        reference={pred.name: reference_value(predictor, classes)},
         losses=losses,
         sampled=tuple(sampled),
         fixed=(),
-        facts=facts,
+        facts=(),
         predictor=predictor,
         axis=through.axis or predictor.plot_range,
-        classes=K,
-        label=label,
+        classes=classes,
+        label=label if targets == "onehot" else None,
         notes=_notes(targets, eps),
         **common,
     )
@@ -221,6 +257,8 @@ def _concrete(
         )
         simplex = simplex + (tuple(t[i] for t in onehots),)
         extra = (SumToOne(), SmoothedTargets())
+    if through.predictor is None:
+        simplex = simplex + (tuple(probs),)  # the predicted probabilities sum to one
     target_vars = weights if targets == "soft" else onehots
     target_domain = Domain.SIMPLEX if targets == "soft" else Domain.ONEHOT
     return Model(
@@ -246,14 +284,10 @@ def _concrete(
 # ------------------------------------------------------------------ losses
 
 
-def _concrete_k(m: Model) -> bool:
-    return m.classes is not None and bool(m.classes.is_Integer)
-
-
 def _log_prob(m: Model, cls: sp.Basic) -> sp.Expr:
     """log q_cls, or for the softmax log(e^{z_cls} / Σ_j e^{z_j})."""
     through = LINKS[m.link]
-    if _concrete_k(m):
+    if explicit(m):
         preds = m.variables.prediction
         if through.predictor is None:
             return sp.log(preds[int(cls) - 1][i])  # type: ignore[index]
@@ -266,16 +300,39 @@ def _log_prob(m: Model, cls: sp.Basic) -> sp.Expr:
     return sp.log(through.inverse(base[i, cls], total), evaluate=False)  # type: ignore[index]
 
 
-def _expected(m: Model, weight: Callable[[sp.Basic], sp.Expr]) -> sp.Expr:
+def _log_softmax_of_input(m: Model, cls: sp.Basic) -> sp.Expr:
+    """What CrossEntropyLoss computes from its input: log_softmax(input)_cls.
+
+    The input is the logits z (softmax link) or log q (identity link); then
+    log_softmax(log q)_cls = log(q_cls / Σ_j q_j), which is log q_cls on the simplex.
+    """
+    if LINKS[m.link].predictor is not None:
+        return _log_prob(m, cls)
+    if explicit(m):
+        preds = m.variables.prediction
+        total = sp.Add(*(q[i] for q in preds))  # type: ignore[index]
+        mine = preds[int(cls) - 1][i]  # type: ignore[index]
+    else:
+        base = m.variables.prediction[0]
+        total = sp.Sum(base[i, j], (j, 1, m.classes))  # type: ignore[index]
+        mine = base[i, cls]  # type: ignore[index]
+    return sp.log(sp.Mul(mine, sp.Pow(total, -1), evaluate=False), evaluate=False)
+
+
+def _expected(
+    m: Model,
+    weight: Callable[[sp.Basic], sp.Expr],
+    log_prob: Callable[[Model, sp.Basic], sp.Expr] = _log_prob,
+) -> sp.Expr:
     """−Σ_k w_k log q_k for the model's classes."""
-    if _concrete_k(m):
-        return -sp.Add(*(weight(c) * _log_prob(m, c) for c in range(1, int(m.classes) + 1)))  # type: ignore[arg-type]
-    return -sp.Sum(weight(k) * _log_prob(m, k), (k, 1, m.classes))
+    if explicit(m):
+        return -sp.Add(*(weight(c) * log_prob(m, c) for c in range(1, int(m.classes) + 1)))  # type: ignore[arg-type]
+    return -sp.Sum(weight(k) * log_prob(m, k), (k, 1, m.classes))
 
 
 def _class_weight(m: Model) -> Callable[[sp.Basic], sp.Expr]:
     targets = m.variables.target
-    if _concrete_k(m):
+    if explicit(m):
         return lambda c: targets[int(c) - 1][i]  # type: ignore[index]
     return lambda c: targets[0][i, c]  # type: ignore[index]
 
@@ -288,18 +345,18 @@ def negative_log_likelihood(m: Model) -> sp.Expr:
 
 
 def cross_entropy(m: Model) -> sp.Expr:
-    """CrossEntropyLoss: −log softmax(z)_y, with probability targets −Σ_k p_k log softmax(z)_k,
-    and with ``label_smoothing`` ε: (1 − ε)·(the former) + ε/K·Σ_k −log softmax(z)_k."""
-    options = dict(m.options)
-    smoothing = options.get("label_smoothing")
-    if m.label is not None and options.get("targets") == "onehot":
-        hard = -_log_prob(m, m.label[i])
+    """CrossEntropyLoss: −log softmax(x)_y for its input x (the logits z, or log q), with
+    probability targets −Σ_k p_k log softmax(x)_k, and with ``label_smoothing`` ε:
+    (1 − ε)·(the former) + ε/K·Σ_k −log softmax(x)_k."""
+    smoothing = dict(m.options).get("label_smoothing")
+    if m.label is not None:
+        hard = -_log_softmax_of_input(m, m.label[i])
     else:
-        hard = _expected(m, _class_weight(m))
+        hard = _expected(m, _class_weight(m), _log_softmax_of_input)
     if smoothing is None:
         return hard
     eps = sp.Rational(smoothing)
-    uniform = _expected(m, lambda c: sp.S.One)
+    uniform = _expected(m, lambda c: sp.S.One, _log_softmax_of_input)
     return (1 - eps) * hard + eps / m.classes * uniform  # type: ignore[operator]
 
 
@@ -312,10 +369,18 @@ def cross_entropy_keywords(m: Model) -> str:
     return f"label_smoothing={torch_literal(Fraction(int(value.p), int(value.q)))}"
 
 
+def cross_entropy_arguments(m: Model) -> str:
+    """CrossEntropyLoss's input and target: logits z or log q, and class indices y or
+    probabilities p."""
+    given = "z" if LINKS[m.link].predictor is not None else "torch.log(q)"
+    target = "p" if dict(m.options).get("targets") == "soft" else "y"
+    return f"{given}, {target}"
+
+
 def kl_divergence(m: Model) -> sp.Expr:
     """KLDivLoss (input log q, target p): Σ_k p_k (log p_k − log q_k)."""
     weight = _class_weight(m)
-    if _concrete_k(m):
+    if explicit(m):
         return sp.Add(
             *(
                 weight(c) * (sp.log(weight(c)) - _log_prob(m, c))
@@ -323,3 +388,48 @@ def kl_divergence(m: Model) -> sp.Expr:
             )
         )
     return sp.Sum(weight(k) * (sp.log(weight(k)) - _log_prob(m, k)), (k, 1, m.classes))
+
+
+# ------------------------------------------------------- MSE comparison
+
+
+def comparison_model(m: Model) -> Model:
+    """The model the MSE comparison is drawn on: ``m`` itself when its classes are written
+    out, else the same link and targets with three classes (a symbolic or a large K)."""
+    if explicit(m):
+        return m
+    options = dict(m.options)
+    given = {
+        "classes": "3",
+        "targets": options.get("targets"),
+        "label_smoothing": options.get("label_smoothing"),
+    }
+    return compile_categorical(m.family, m.link, given)
+
+
+def class_targets(m: Model) -> tuple[sp.Expr, ...]:
+    """The per-sample target of each class, as the derivation weighs it: one-hot t_k, soft
+    p_k, or label-smoothed (1 − ε)·t_k + ε/K (a model whose classes are written out)."""
+    definitions = {per_sample(name): per_sample(value) for name, value in m.context.definitions}
+    weights = [per_sample(base[i]) for base in _weight_bases(m)]  # type: ignore[index]
+    return tuple(definitions.get(w, w) for w in weights)
+
+
+def _weight_bases(m: Model) -> tuple[sp.Basic, ...]:
+    if m.context.definitions:
+        return tuple(name.base for name, _ in m.context.definitions)
+    return m.variables.target
+
+
+def target_witness(m: Model) -> tuple[dict[sp.Basic, sp.Expr], str]:
+    """Targets for a sample of class 1 (a model whose classes are written out), and their
+    description: the one-hot e₁ (y = 1), or soft targets that put 7/10 on class 1."""
+    targets = [per_sample(base[i]) for base in m.variables.target]  # type: ignore[index]
+    count = len(targets)
+    if dict(m.options).get("targets") == "soft":
+        rest = sp.Rational(3, 10) / (count - 1)
+        values = [sp.Rational(7, 10)] + [rest] * (count - 1)
+        shown = ", ".join(str(v) for v in values)
+        return dict(zip(targets, values, strict=True)), f"soft p = ({shown})"
+    values = [sp.S.One] + [sp.S.Zero] * (count - 1)
+    return dict(zip(targets, values, strict=True)), "one-hot t = e₁"

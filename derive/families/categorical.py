@@ -7,7 +7,8 @@ the simplex) the loss is −log q_y, ``torch.nn.NLLLoss`` on log q, or with soft
 targets the KL divergence up to the targets' entropy, ``torch.nn.KLDivLoss``;
 with the softmax link (q = softmax(z)) it is logsumexp(z) − z_y,
 ``torch.nn.CrossEntropyLoss``, which takes class indices, probabilities and
-``label_smoothing``. K is symbolic unless ``--classes`` makes it concrete.
+``label_smoothing``. K is symbolic unless ``--classes`` makes it concrete; up to
+four classes are written out one by one, more as indexed vectors.
 
 The record is plain data; the SymPy work is in :mod:`derive.families._categorical`,
 loaded when a categorical model is compiled.
@@ -42,8 +43,9 @@ FAMILY = Family(
     links=(
         LinkSpec(
             "identity",
-            ("NLLLoss", "KLDivLoss"),
-            "NLLLoss (on log q); KLDivLoss with --targets soft",
+            ("NLLLoss", "KLDivLoss", "CrossEntropyLoss"),
+            "NLLLoss (on log q); KLDivLoss with --targets soft; "
+            "CrossEntropyLoss (on log q) with --label-smoothing",
         ),
         LinkSpec("softmax", ("CrossEntropyLoss",), "CrossEntropyLoss", compare_mse=True),
     ),
@@ -51,7 +53,8 @@ FAMILY = Family(
         Option(
             "classes",
             "--classes",
-            "categorical: a concrete number of classes (2..64); default symbolic K",
+            "categorical: a concrete number of classes (2..64; above 4 the classes are "
+            "written as indexed vectors); default symbolic K",
             metavar="K",
             unset="K",
             figure="3",

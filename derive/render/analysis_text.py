@@ -108,10 +108,11 @@ def _linear_lines(lin: LinearPredictor) -> list[str]:
 
 def _comparison_lines(c: Comparison, an: Analysis) -> list[str]:
     what = "σ(z)" if c.classes is None else f"softmax(z) with K = {c.classes}"
+    z = unicode(c.variable)
     lines = [
         f"Comparison: MSE on the probability {what}, ℓ_MSE = {unicode(c.mse)}",
-        f"  ∂ℓ_MSE/∂z{'' if c.classes is None else '₁'} = {unicode(c.mse_gradient)}",
-        f"  ∂ℓ/∂z{'' if c.classes is None else '₁'} (derived loss) = {unicode(c.loss_gradient)}",
+        f"  ∂ℓ_MSE/∂{z} = {unicode(c.mse_gradient)}",
+        f"  ∂ℓ/∂{z} (derived loss) = {unicode(c.loss_gradient)}",
     ]
     if c.classes is None:
         lines.append(
@@ -182,19 +183,24 @@ def exponential_lines(ef: ExponentialFamily) -> list[str]:
 def analysis_lines(an: Analysis) -> list[str]:
     """The gradient, Hessian and convexity sections."""
     lines = ["", "Gradient (per sample; the gradient of Σᵢ ℓᵢ is the sum of these)"]
+    if an.definition is not None:
+        lines.append(f"  ℓ = {unicode(an.definition)}")
+        lines.append(f"    = {unicode(an.loss)}")
+    else:
+        lines.append(f"  ℓ = {unicode(an.loss)}")
     for var, grad in an.gradient:
         lines.append(f"  ∂ℓ/∂{unicode(var)} = {unicode(grad)}")
     lines.append("")
     lines.append("Hessian")
     if an.hessian_entry is not None:
-        a, b = sp.Symbol("a"), sp.Symbol("b")
+        b = sp.Symbol("b")
         var = an.wrt[0]
         other = var.xreplace({var.indices[0]: b}) if isinstance(var, sp.Indexed) else var
+        classes = unicode(an.classes) if an.classes is not None else "K"
         lines.append(
             f"  ∂²ℓ/∂{unicode(var)}∂{unicode(other)} = {unicode(an.hessian_entry)}"
-            f"   (a, b = 1, …, K)"
+            f"   (a, b = 1, …, {classes})"
         )
-        del a
     elif an.hessian is not None:
         if an.hessian.shape == (1, 1):
             lines.append(f"  ∂²ℓ/∂{unicode(an.wrt[0])}² = {unicode(an.hessian[0, 0])}")

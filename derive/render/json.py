@@ -218,6 +218,7 @@ def analysis_dict(an: Analysis) -> dict[str, Any]:
     """Gradient, Hessian and convexity, keyed by the variable."""
     out: dict[str, Any] = {
         "derived_loss": expression(an.loss),
+        "loss_definition": None if an.definition is None else expression(an.definition),
         "gradient": {_key(v): expression(g) for v, g in an.gradient},
         "convexity": verdict_dict(an.verdict),
         "notes": list(an.notes),
@@ -225,7 +226,11 @@ def analysis_dict(an: Analysis) -> dict[str, Any]:
         "negative_curvature": None if an.region is None else expression(an.region),
     }
     if an.hessian_entry is not None:
-        out["hessian"] = {"indices": ["a", "b"], "entry": expression(an.hessian_entry)}
+        out["hessian"] = {
+            "indices": ["a", "b"],
+            "range": expression(an.classes if an.classes is not None else sp.Symbol("K")),
+            "entry": expression(an.hessian_entry),
+        }
     elif an.hessian is not None:
         out["hessian"] = {
             _key(r): {_key(c): expression(an.hessian[i, j]) for j, c in enumerate(an.wrt)}
@@ -245,6 +250,7 @@ def analysis_dict(an: Analysis) -> dict[str, Any]:
             "classes": c.classes,
             "mse": expression(c.mse),
             "mse_gradient": expression(c.mse_gradient),
+            "variable": _key(c.variable),
             "derived_gradient": expression(c.loss_gradient),
             "limits": [
                 {"case": case, "mse": expression(m), "derived": expression(dl)}

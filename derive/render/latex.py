@@ -117,6 +117,7 @@ _TT = {
 }
 _BREAK_AFTER = ")}+-,"
 LONG_WORD = 30
+INLINE_WIDTH = 50  # a likelihood wider than this (visible characters) is displayed
 
 _SIZING = re.compile(r"\\(left|right|bigg?[lr]?|Bigg?[lr]?|displaystyle|operatorname\*?|mathrm)\b")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
@@ -227,6 +228,10 @@ class ProofPrinter(LatexPrinter):
 
     def strong(self, text: str) -> str:
         return r"\textbf{%s}" % text
+
+    def ragged(self, text: str) -> str:
+        """A paragraph set ragged right (a typewriter command line cannot stretch)."""
+        return "{\\raggedright %s\\par}" % text
 
     def display(self, rows: list[str]) -> str:
         """One formula (one row) or an aligned block (several rows with ``&``)."""
@@ -358,13 +363,40 @@ class ProofPrinter(LatexPrinter):
                 return ["- " + parts[0], *parts[1:]]
         if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
             return self._headed(self._limit_head(r"\sum", expr.limits[0]), expr.function)
+        if isinstance(expr, sp.Product):
+            inner = sp.Product(expr.function, *expr.limits[:-1]) if len(expr.limits) > 1 else None
+            head = self._limit_head(r"\prod", expr.limits[-1])
+            body = inner if inner is not None else expr.function
+            parts = self.pieces(body)
+            if isinstance(body, sp.Add):
+                return [self._print(expr)]
+            return [head + parts[0], *parts[1:]]
+        if isinstance(expr, sp.log) and isinstance(expr.args[0], (sp.Mul, sp.Product)):
+            parts = self.pieces(expr.args[0])
+            if len(parts) > 1:  # log of a long product: breakable brackets
+                return [r"\log\biggl(" + parts[0], *parts[1:-1], parts[-1] + r"\biggr)"]
         if isinstance(expr, sp.Mul):
             coefficient, rest = expr.as_independent(sp.Sum, sp.Add, as_Add=False)
             if coefficient != 1 and isinstance(rest, (sp.Sum, sp.Add)):
                 parts = self._headed(self._print(coefficient) + " ", rest)
                 if len(parts) > 1:
                     return parts
+            factors = self._factors(expr)
+            if factors is not None:
+                return [factors[0], *(r" \cdot " + f for f in factors[1:])]
         return [self._print(expr)]
+
+    def _factors(self, expr: sp.Mul) -> list[str] | None:
+        """The factors of a product of powers, functions and bracketed sums, printed in the
+        printer's order (``None`` for a product with a number or a fraction among its factors)."""
+        ordered = self._settings["order"] not in ("old", "none")
+        args = expr.as_ordered_factors() if ordered else expr.args
+        simple = (sp.Pow, sp.Function, sp.Symbol, sp.Indexed, sp.Add)
+        if len(args) < 2 or not all(isinstance(a, simple) for a in args):
+            return None
+        if any(isinstance(a, sp.Pow) and a.exp.could_extract_minus_sign() for a in args):
+            return None  # a fraction: the printer writes it as one \frac
+        return [self.parenthesize(a, PRECEDENCE["Mul"]) for a in args]
 
     def _headed(self, head: str, body: sp.Basic) -> list[str]:
         """``head`` then the pieces of ``body``, in breakable brackets when it is a sum."""
@@ -494,6 +526,7 @@ class ProofPrinter(LatexPrinter):
         i = d.sample_index
         blocks: list[str] = []
         density = self._print(d.model.density)
+        likelihood = r"L_{%s}(\theta)" % self._print(i)
         predictions = ", ".join(self.inline(self._print(p[i])) for p in v.prediction)
         lead = (
             "Let the observations "
@@ -501,12 +534,14 @@ class ProofPrinter(LatexPrinter):
             + " be independent, observation "
             + self.inline(self._print(i))
             + " with likelihood "
-            + self.inline(r"L_{%s}(\theta) = %s" % (self._print(i), density))
-            + ", where "
-            + self.inline(r"\theta")
-            + " stands for the predictions "
-            + predictions
         )
+        if visible_width(density) <= INLINE_WIDTH:
+            lead += self.inline(r"%s = %s" % (likelihood, density)) + ", where "
+        else:  # too long for a line of text: displayed, and broken where it can break
+            blocks.append(self.strong("Proposition.") + " " + lead)
+            blocks.append(self.display(self.equation(likelihood, "=", d.model.density)))
+            lead = "where "
+        lead += self.inline(r"\theta") + " stands for the predictions " + predictions
         facts = [
             self.inline(self._print(sp.StrictGreaterThan(s, 0, evaluate=False))) for s in v.nuisance
         ]
@@ -514,7 +549,7 @@ class ProofPrinter(LatexPrinter):
             lead += "; " + ", ".join(facts) + (" is" if len(facts) == 1 else " are") + " fixed"
         notes = [self.words(note) for note in d.notes]
         lead += "".join("; " + note for note in notes) + "."
-        blocks.append(self.strong("Proposition.") + " " + lead)
+        blocks.append(lead if blocks else self.strong("Proposition.") + " " + lead)
         checks = [
             self.words(check[:1].upper() + check[1:]) + "." for check in d.model.family.checks
         ]
@@ -578,7 +613,7 @@ class ProofPrinter(LatexPrinter):
         title = f"{d.model.family.name.capitalize()} model, {d.link} link"
         blocks = [
             self.heading(title),
-            "Generated by " + self.code(command) + ".",
+            self.ragged("Generated by " + self.code(command) + "."),
             *self.statement(d),
             self.strong("Proof.")
             + " The likelihood of the sample is the product of the observations' likelihoods,",
@@ -727,11 +762,10 @@ class ProofPrinter(LatexPrinter):
         )
 
     def _comparison(self, c: Comparison, an: Analysis) -> str:
+        z = c.variable
         if c.classes is None:
-            z = sp.Symbol("z", real=True)
             what = self.inline(self._print(sigmoid(z)))
         else:
-            z = sp.Symbol("z_1", real=True)
             what = "the softmax with " + self.inline(self._print(sp.Eq(sp.Symbol("K"), c.classes)))
         ell_mse = ELL_MSE
         blocks = [
@@ -865,19 +899,31 @@ class ProofPrinter(LatexPrinter):
         return "\n\n".join(blocks)
 
     def _print_Analysis(self, an: Analysis) -> str:
+        ell = self._print(ELL)
+        lead = "Per sample (the gradient of the sum over samples is the sum of these), for the loss"
+        if an.definition is not None:
+            lead += " " + self.inline(ell) + " of the conclusion, also in the form the derivation"
+            lead += " reached,"
+            ell_rows = self.equation(ell, "=", an.definition, True)
+            ell_rows += self.equation("", "=", an.loss, True)
+        else:
+            ell_rows = self.equation(ell, "=", an.loss)
         blocks = [
             self.heading("Gradient", 2),
-            "Per sample, for the derived loss "
-            + self.inline(self._print(sp.Eq(ELL, an.loss, evaluate=False)))
-            + " (the gradient of the sum over samples is the sum of these):",
+            lead,
+            self.display(ell_rows),
+            "the gradient is",
             self.display(self._gradient_rows(an)),
             self.heading("Hessian", 2),
         ]
         rows = self._hessian_rows(an)
         if rows:
             if an.hessian_entry is not None:
+                classes = self._print(an.classes) if an.classes is not None else "K"
                 blocks.append(
-                    "Entrywise, for class indices " + self.inline(r"a, b = 1, \dots, K") + ":"
+                    "Entrywise, for class indices "
+                    + self.inline(r"a, b = 1, \dots, %s" % classes)
+                    + ":"
                 )
             blocks.append(self.display(rows))
         blocks += [self.words(note) + "." for note in an.notes]

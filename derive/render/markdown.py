@@ -13,7 +13,9 @@ from derive.render.latex import Proof, ProofPrinter
 from derive.render.prose import prose, prose_text
 from derive.steps import Derivation
 
-__all__ = ["MarkdownPrinter", "render_markdown", "repr_latex"]
+__all__ = ["DISPLAY_CHARACTERS", "MarkdownPrinter", "render_markdown", "repr_latex"]
+
+DISPLAY_CHARACTERS = 3500  # the most text one display formula holds (MathJax's buffer is 5 KiB)
 
 
 class MarkdownPrinter(ProofPrinter):
@@ -34,11 +36,21 @@ class MarkdownPrinter(ProofPrinter):
     def strong(self, text: str) -> str:
         return f"**{text}**"
 
+    def ragged(self, text: str) -> str:
+        return text
+
     def display(self, rows: list[str]) -> str:
-        """``$$…$$``; no line inside starts with ``-`` or ``+`` (Markdown would see a list)."""
+        """``$$…$$``; no line inside starts with ``-`` or ``+`` (Markdown would see a list).
+
+        MathJax refuses a formula whose text outgrows its buffer (5 KiB) while it expands
+        macros, so a long aligned block is cut into several, between rows.
+        """
         if len(rows) == 1 and "&" not in rows[0]:
             return "$$%s$$" % rows[0]
-        return "$$\\begin{aligned}%s\n\\end{aligned}$$" % " \\\\\n".join(rows)
+        return "\n\n".join(
+            "$$\\begin{aligned}%s\n\\end{aligned}$$" % " \\\\\n".join(block)
+            for block in _blocks(rows)
+        )
 
     def bullets(self, entries: list[str]) -> str:
         return "\n".join(f"- {text}" for text in entries)
@@ -74,4 +86,18 @@ def repr_latex(d: Derivation) -> str:
     """The derivation's steps as one formula, SymPy's ``$\\displaystyle …$`` convention."""
     printer = MarkdownPrinter()
     rows = printer.derivation_rows(d)
-    return "$\\displaystyle \\begin{aligned}%s\\end{aligned}$" % " \\\\ ".join(rows)
+    return "\n".join(
+        "$\\displaystyle \\begin{aligned}%s\\end{aligned}$" % " \\\\ ".join(block)
+        for block in _blocks(rows)
+    )
+
+
+def _blocks(rows: list[str]) -> list[list[str]]:
+    """``rows`` in consecutive groups of at most :data:`DISPLAY_CHARACTERS` (a longer row
+    stands alone)."""
+    blocks: list[list[str]] = [[]]
+    for row in rows:
+        if blocks[-1] and sum(len(r) + 4 for r in blocks[-1]) + len(row) > DISPLAY_CHARACTERS:
+            blocks.append([])
+        blocks[-1].append(row)
+    return blocks

@@ -27,6 +27,9 @@ def _plus(term: sp.Expr) -> str:
     """`` + term`` or `` − (−term)``, so a sum never reads ``+ −``."""
     if term == 0:
         return ""
+    if isinstance(term, sp.Add):  # a sum keeps its own signs: + a − b, or − a − b
+        text = unicode(term)
+        return f" − {text[1:]}" if text.startswith("−") else f" + {text}"
     if term.could_extract_minus_sign():
         text = unicode(-term)
         return f" − ({text})" if isinstance(-term, sp.Add) else f" − {text}"
