@@ -147,7 +147,7 @@ def test_the_new_families_plot(argv: list[str], tmp_path: Path) -> None:
 
 def test_location_family_curves_are_their_losses() -> None:
     """Huber's curve is torch's HuberLoss at δ = 1 and y = 0; the pinball curve (τ = 0.9)
-    is twice the check function, the derived loss; Student-t takes ν = 3 unless given."""
+    is the check function, the derived loss ℓ; Student-t takes ν = 3 unless given."""
     import torch
 
     d = derive("huber", delta="1")
@@ -158,7 +158,7 @@ def test_location_family_curves_are_their_losses() -> None:
     np.testing.assert_allclose(drawn[0].gradient, np.clip(np.abs(xs), 0, 1), atol=1e-12)
     d = derive("asymmetric-laplace", quantile="0.9")
     _, xs, drawn = curves(d, analyse(d))
-    np.testing.assert_allclose(drawn[0].loss, 2 * np.maximum(0.9 * -xs, -0.1 * -xs), atol=1e-12)
+    np.testing.assert_allclose(drawn[0].loss, np.maximum(0.9 * -xs, -0.1 * -xs), atol=1e-12)
 
 
 def test_location_families_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -200,7 +200,7 @@ def test_only_the_comparison_is_dashed(tmp_path: Path) -> None:
 def test_many_classes_are_drawn_from_the_indexed_loss() -> None:
     d = derive("categorical", link="softmax", classes=64)
     axis, xs, (ce,) = curves(d, analyse(d))
-    assert axis.startswith("z1 (logit of class 1")
+    assert axis.startswith("$z_{1}$ (logit of class 1")
     p = np.exp(xs) / (np.exp(xs) + 63)
     np.testing.assert_allclose(ce.loss, -np.log(p), rtol=1e-12)
     np.testing.assert_allclose(ce.gradient, np.sqrt((p - 1) ** 2 + 63 * ((1 - p) / 63) ** 2))

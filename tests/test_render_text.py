@@ -76,6 +76,7 @@ def test_region_convention_and_written_out_loss() -> None:
 
 
 def test_a_negative_offset_with_several_terms_is_bracketed() -> None:
-    """nll = ℓ/b − (log(1 − τ) + log τ − log b), not ℓ/b − log(1 − τ) + log τ − log b."""
+    """nll = ℓ/b − log(1 − τ) − log τ + log b: every sign of the offset's terms flipped,
+    not ℓ/b − log(1 − τ) + log τ − log b."""
     text = render_text(derive("asymmetric-laplace"))
-    assert "nll = 1/b·ℓ − (log(1 − τ) + log(τ) − log(b))" in text
+    assert "nll = 1/b·ℓ − log(1 − τ) − log(τ) + log(b)" in text

@@ -65,6 +65,10 @@ def undefined(
     if expr.has(sp.I):
         return Undefined(expr, "non-real")
     for node in sp.postorder_traversal(expr):  # innermost first: x before 1 + x⁻²
+        if not node.has(*wrt):
+            # a term free of the variables is a constant of the problem: parameter values
+            # where it is undefined (p log p at p = 0, read as 0) are not in the domain
+            continue
         if not node.free_symbols:
             if node.is_number and node.is_finite is False:
                 return Undefined(node, "not finite")
