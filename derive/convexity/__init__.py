@@ -251,7 +251,8 @@ def _refute(
         hess = sp.hessian(expr, list(wrt))
         found = hessian_witness(expr, hess, wrt, facts)
         if found is not None:
-            what = "the second derivative is" if len(wrt) == 1 else "vᵀ∇²v is"
+            v = found.letter
+            what = "the second derivative is" if len(wrt) == 1 else f"{v}ᵀ∇²{v} is"
             return Verdict(NOT_CONVEX, wrt, f"{what} negative at an exact point", witness=found)
     mid = midpoint_witness(expr, wrt, facts)
     if mid is not None:

@@ -100,6 +100,12 @@ class HessianWitness(Witness):
     direction: tuple[sp.Expr, ...]
     value: sp.Expr
 
+    @property
+    def letter(self) -> str:
+        """The direction's name: v, unless a variable of the point is called v."""
+        names = {getattr(s, "name", "") for s, _ in self.point}
+        return next(c for c in ("v", "u", "d", "h", "e") if c not in names)
+
 
 @dataclass(frozen=True)
 class MidpointWitness(Witness):

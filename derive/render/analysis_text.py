@@ -69,7 +69,8 @@ def _witness_lines(v: Verdict, indent: str) -> list[str]:
     if isinstance(w, HessianWitness):
         lines = [f"{indent}counterexample: {v.reason}: at {_point(w.point)}"]
         if len(w.direction) > 1:
-            lines.append(f"{indent}  direction v = ({', '.join(str(c) for c in w.direction)})")
+            shown = ", ".join(str(c) for c in w.direction)
+            lines.append(f"{indent}  direction {w.letter} = ({shown})")
         lines.append(
             f"{indent}  value {unicode(w.value)} ≈ {unicode(sp.N(w.value, 6))} < 0 (exact sign)"
         )

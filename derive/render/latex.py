@@ -688,7 +688,7 @@ class ProofPrinter(LatexPrinter):
         assert isinstance(w, HessianWitness)
         parts = ["Counterexample: " + self.words(v.reason) + ", at " + self._points(w.point) + "."]
         if len(w.direction) > 1:
-            direction = sp.Eq(sp.Symbol("v"), sp.Tuple(*w.direction), evaluate=False)
+            direction = sp.Eq(sp.Symbol(w.letter), sp.Tuple(*w.direction), evaluate=False)
             parts.append("Direction " + self.inline(self._print(direction)) + ".")
         approx = sp.Float(sp.N(w.value, 6), 6)
         parts.append(
