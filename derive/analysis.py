@@ -324,7 +324,7 @@ def _linear(
         wv = Verdict(
             NOT_CONVEX,
             (W,),
-            "with one feature x = 1, w ↦ ℓ(w·x) is ℓ itself, and f((a+b)/2) > (f(a)+f(b))/2 "
+            "with one feature x = 1, w ↦ ℓ(w·x) is ℓ itself, and ℓ((a+b)/2) > (ℓ(a)+ℓ(b))/2 "
             "at the same exact points",
             witness=MidpointWitness(
                 in_w(verdict.witness.a), in_w(verdict.witness.b), verdict.witness.gap

@@ -259,7 +259,7 @@ def _refute(
         return Verdict(
             NOT_CONVEX,
             wrt,
-            "f((a+b)/2) > (f(a)+f(b))/2 at exact points a, b",
+            "its value midway between two exact points a, b exceeds the mean of its values there",
             witness=mid,
         )
     return None

@@ -63,7 +63,7 @@ def _witness_lines(v: Verdict, indent: str) -> list[str]:
             f"{indent}counterexample: {v.reason}",
             f"{indent}  a: {_point(w.a)}",
             f"{indent}  b: {_point(w.b)}",
-            f"{indent}  f((a+b)/2) − (f(a)+f(b))/2 = {unicode(w.gap)} ≈ "
+            f"{indent}  ℓ((a+b)/2) − (ℓ(a)+ℓ(b))/2 = {unicode(w.gap)} ≈ "
             f"{unicode(sp.N(w.gap, 6))} > 0 (exact sign)",
         ]
     if isinstance(w, HessianWitness):

@@ -678,7 +678,7 @@ class ProofPrinter(LatexPrinter):
                 + ": "
                 + self._points(w.b)
                 + ", where "
-                + self.inline(r"f\left(\tfrac{a+b}{2}\right) - \tfrac{f(a)+f(b)}{2}")
+                + self.inline(r"\ell\left(\tfrac{a+b}{2}\right) - \tfrac{\ell(a)+\ell(b)}{2}")
                 + " is "
                 + self.inline(self._print(w.gap))
                 + ", about "
