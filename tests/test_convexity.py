@@ -391,3 +391,40 @@ def test_the_midpoint_search_finds_what_it_should() -> None:
     assert not midpoint_violations(sp.Max(x, 0) + sp.Abs(x - sp.Rational(1, 3)), [x])
     assert not midpoint_violations(softplus(1000 * x) - 1000 * x, [x])  # cancellation
     assert not midpoint_violations(sp.exp(sp.exp(3 * x)), [x])  # exp(e³⁰⁰⁰) is not trusted
+
+
+def test_a_relation_is_not_a_fact() -> None:
+    """facts are expressions ≥ 0; a relation would be silently ignored, so it is refused."""
+    import pytest
+
+    x = sp.Symbol("x", real=True)
+    with pytest.raises(TypeError, match="not x > 0"):
+        convexity(x**3, [x], [x > 0])
+
+
+def test_witnesses_keep_every_assumption_of_their_symbols() -> None:
+    """k ≠ 0 is never sampled at 0, an even symbol never at 3, a negative one never at 0."""
+    x = sp.Symbol("x", real=True)
+    k = sp.Symbol("k", integer=True, nonzero=True)
+    assert convexity(k**2 * sp.Abs(x) - sp.Abs(x) / 2, [x]).verdict != "not convex"
+    for symbol, expr in (
+        (sp.Symbol("e", even=True), lambda s: x**s),
+        (sp.Symbol("c", negative=True, even=True), lambda s: s * x**2),
+        (sp.Symbol("o", odd=True), lambda s: (s - 1) * x**2),
+    ):
+        v = convexity(expr(symbol), [x])
+        for s, value in v.counterexample:
+            if s == symbol:
+                assert all(
+                    getattr(value, f"is_{name}") in (held, None)
+                    for name, held in symbol.assumptions0.items()
+                ), (symbol, value)
+
+
+def test_huber_is_convex_only_for_a_positive_delta() -> None:
+    from derive.functions import huber
+
+    x = sp.Symbol("x", real=True)
+    assert convexity(huber(x, 2), [x]).verdict == "convex"
+    assert convexity(huber(x, -1), [x]).verdict != "convex"
+    assert convexity(huber(x, sp.Symbol("d", real=True)), [x]).verdict != "convex"

@@ -23,3 +23,12 @@ def test_factorials_and_binomial_coefficients() -> None:
     assert unicode(sp.log(sp.factorial(y[i]))) == "log(yᵢ!)"
     assert unicode(sp.factorial(k + 1)) == "(1 + k)!"
     assert unicode(sp.binomial(sp.Symbol("N"), y[i])) == "C(N, yᵢ)"
+
+
+def test_a_squared_sum_keeps_its_parentheses() -> None:
+    """(Σⱼ e^{zⱼ})², not Σⱼ e^{zⱼ}², which reads as the sum of squares."""
+    j = sp.Symbol("j", integer=True, positive=True)
+    z = sp.IndexedBase("z", real=True)
+    total = sp.Sum(sp.exp(z[j]), (j, 1, 8))
+    text = unicode(1 / total**2)
+    assert text.startswith("1/(Σ") and text.endswith(")²"), text

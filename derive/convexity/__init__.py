@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import sympy as sp
+from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from derive.convexity.atoms import AFFINE, curvature
 from derive.convexity.atoms import CONVEX as _CONVEX
@@ -91,9 +92,18 @@ NONSMOOTH: tuple[type, ...] = (
 
 
 def convexity(expr: sp.Expr, wrt: Sequence[sp.Basic], facts: Iterable[sp.Expr] = ()) -> Verdict:
-    """The convexity of ``expr`` in the variables ``wrt`` over their domain."""
+    """The convexity of ``expr`` in the variables ``wrt`` over their domain.
+
+    The domain is what the symbols' assumptions say, intersected with every fact
+    ``f ≥ 0`` in ``facts`` (expressions, not relations: ``1 - p``, not ``p < 1``).
+    Where a fact bounds a logarithm's argument or a denominator it is read as the
+    open bound ``f > 0`` (a probability p in (0, 1) has the fact ``1 - p``).
+    """
     wrt = tuple(wrt)
     fact_tuple = tuple(facts)
+    for fact in fact_tuple:
+        if isinstance(fact, (sp.core.relational.Relational, BooleanFunction, BooleanAtom)):
+            raise TypeError(f"a fact is an expression known to be >= 0 (like 1 - p), not {fact}")
     try:
         return _decide(expr, wrt, fact_tuple)
     except (RecursionError, MemoryError):

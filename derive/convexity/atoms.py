@@ -202,7 +202,11 @@ ATOMS: tuple[Atom, ...] = (
     Atom("|·|", _is(sp.Abs), _const(CONVEX), _mono_abs),
     Atom(
         "huber_δ (δ > 0)",
-        lambda e, wrt: (e.args[0],) if isinstance(e, huber) and not e.args[1].has(*wrt) else None,
+        lambda e, wrt: (
+            (e.args[0],)
+            if isinstance(e, huber) and not e.args[1].has(*wrt) and positive_manifest(e.args[1])
+            else None
+        ),
         _const(CONVEX),
         _mono_abs,
     ),

@@ -56,27 +56,33 @@ def candidates(symbol: sp.Basic, far: Sequence[sp.Rational] = ()) -> list[sp.Rat
                 reach.append(s * m)
     if symbol.is_integer:
         low = 1 if symbol.is_positive else 0 if symbol.is_nonnegative else None
-        values = [sp.Integer(v) for v in (0, 1, 2, 3, 5, -1, -2, -3)]
+        values = [sp.Integer(v) for v in (0, 1, 2, 3, 5, 4, -1, -2, -3, -4, 6, 7, 9)]
         values += [sp.Integer(round(float(r))) for r in reach]
         values = list(dict.fromkeys(values))
-        return [v for v in values if low is None or v >= low]
-    positive = [sp.Rational(v) for v in _BASE_POSITIVE] + reach
-    if symbol.is_positive:
-        return positive
-    if symbol.is_nonnegative:
-        return [sp.Integer(0), *positive]
-    if symbol.is_negative:
-        return [-v for v in positive]
-    if symbol.is_nonpositive:
-        return [sp.Integer(0), *(-v for v in positive)]
-    values = [sp.Rational(v) for v in _BASE_REAL]
-    for r in reach:
-        values += [r, -r]
-    return list(dict.fromkeys(values))
+        values = [v for v in values if low is None or v >= low]
+    else:
+        positive = [sp.Rational(v) for v in _BASE_POSITIVE] + reach
+        if symbol.is_positive:
+            values = positive
+        elif symbol.is_nonnegative:
+            values = [sp.Integer(0), *positive]
+        elif symbol.is_negative:
+            values = [-v for v in positive]
+        elif symbol.is_nonpositive:
+            values = [sp.Integer(0), *(-v for v in positive)]
+        else:
+            values = [sp.Rational(v) for v in _BASE_REAL]
+            for r in reach:
+                values += [r, -r]
+    return [v for v in dict.fromkeys(values) if _allowed(symbol, v)]
 
 
 def admissible(point: dict[sp.Basic, sp.Expr], facts: Sequence[sp.Expr]) -> bool:
-    """Every fact ≥ 0 at the point (a fact that stays symbolic is not decided against)."""
+    """Every symbol's value keeps every assumption of the symbol (sign, integer, even, odd,
+    nonzero, prime, …), and every fact is ≥ 0 at the point (a fact that stays symbolic is
+    not decided against)."""
+    if not all(_allowed(symbol, value) for symbol, value in point.items()):
+        return False
     for fact in facts:
         value = fact.xreplace(point)
         if value.is_number and value.is_negative:
@@ -254,16 +260,18 @@ def _first_gap(
     return None
 
 
-def _allowed(symbol: sp.Basic, value: sp.Rational) -> bool:
-    if symbol.is_integer and not value.is_integer:
-        return False
-    if symbol.is_positive and not value > 0:
-        return False
-    if symbol.is_nonnegative and value < 0:
-        return False
-    if symbol.is_negative and not value < 0:
-        return False
-    return not (symbol.is_nonpositive and value > 0)
+def _allowed(symbol: sp.Basic, value: sp.Expr) -> bool:
+    """``value`` contradicts none of ``symbol``'s assumptions (each one SymPy knows of the
+    symbol, implied ones included: an even symbol is an integer)."""
+    for name, holds in symbol.assumptions0.items():
+        if name in ("commutative", "complex", "finite", "infinite", "hermitian"):
+            continue
+        known = getattr(value, f"is_{name}", None)
+        if known is not None and known != holds:
+            return False
+        if known is None and holds:
+            return False  # not known to hold: not a point of the domain
+    return True
 
 
 def _exact_gap(

@@ -63,7 +63,7 @@ FAMILY = Family(
         Var("mu", Role.PREDICTION, Domain.POSITIVE),
     ),
     links=(
-        LinkSpec("log", (), "none in torch.nn", remarks=_remark("1/mu")),
+        LinkSpec("log", (), "none in torch.nn", remarks=_remark("torch.exp(-z)")),
         LinkSpec("identity", (), "none in torch.nn", remarks=_remark("1/mu")),
     ),
     density=density,
@@ -87,7 +87,7 @@ BY_RATE = replace(
         Var("lambda", Role.PREDICTION, Domain.POSITIVE),
     ),
     links=(
-        LinkSpec("log", (), "none in torch.nn", remarks=_remark("lambda_")),
+        LinkSpec("log", (), "none in torch.nn", remarks=_remark("torch.exp(z)")),
         LinkSpec("identity", (), "none in torch.nn", remarks=_remark("lambda_")),
     ),
     density=density_by_rate,

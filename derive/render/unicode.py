@@ -86,6 +86,10 @@ class UnicodePrinter(StrPrinter):
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exp = expr.args
+        if isinstance(base, sp.Sum) and exp.is_Integer and exp < 0:
+            # 1/(Σⱼ eᶻʲ)², not Σⱼ eᶻʲ^(−2), which reads as a sum of powers
+            inverse = sp.Pow(base, -exp, evaluate=False)
+            return f"1/({self._print(base)})" if exp == -1 else f"1/{self._print(inverse)}"
         if exp == sp.S.Half:
             return f"√({self._print(base)})"
         if exp == -sp.S.Half:
@@ -93,6 +97,8 @@ class UnicodePrinter(StrPrinter):
         if exp.is_Integer and int(exp) > 1:
             sup = _script(str(exp), _SUP)
             if sup is not None:
+                if isinstance(base, sp.Sum):  # (Σⱼ eᶻʲ)², not Σⱼ eᶻʲ² (the square of a term)
+                    return f"({self._print(base)}){sup}"
                 return self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Pow"]) + sup
         return super()._print_Pow(expr, rational).replace("**", "^")
 
