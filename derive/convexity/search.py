@@ -296,5 +296,4 @@ def _exact_gap(
             return None
     except (TypeError, ValueError, ZeroDivisionError):
         return None
-    compact = sp.nsimplify(gap) if gap.is_Float else gap
-    return compact
+    return gap  # exact as computed: never rounded to a nearby rational
