@@ -19,7 +19,8 @@ The domain is what the symbols' assumptions say (a positive symbol ranges over
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 
 import sympy as sp
 from sympy.logic.boolalg import BooleanAtom, BooleanFunction
@@ -120,11 +121,13 @@ def convexity(expr: sp.Expr, wrt: Sequence[sp.Basic], facts: Iterable[sp.Expr] =
 def _decide(expr: sp.Expr, wrt: tuple[sp.Basic, ...], facts: tuple[sp.Expr, ...]) -> Verdict:
     hole = undefined(expr, wrt, facts)
     smooth = not expr.has(*NONSMOOTH)
+    # the Hessian, computed at most once and only when a composition proof did not settle it
+    hess = functools.cache(lambda: sp.hessian(expr, list(wrt))) if smooth else None
     if hole is None:
-        proved = _prove(expr, wrt, facts, smooth)
+        proved = _prove(expr, wrt, facts, hess)
         if proved is not None:
             return proved
-    refuted = _refute(expr, wrt, facts, smooth and hole is None)
+    refuted = _refute(expr, wrt, facts, hess if hole is None else None)
     if refuted is not None and hole is not None:
         return Verdict(
             NOT_CONVEX,
@@ -180,7 +183,10 @@ def _abs_powers(expr: sp.Expr) -> sp.Expr:
 
 
 def _prove(
-    expr: sp.Expr, wrt: tuple[sp.Basic, ...], facts: tuple[sp.Expr, ...], smooth: bool
+    expr: sp.Expr,
+    wrt: tuple[sp.Basic, ...],
+    facts: tuple[sp.Expr, ...],
+    hessian: Callable[[], sp.Matrix] | None,
 ) -> Verdict | None:
     # log of a product of positive factors is the sum of their logs (expand_log without
     # force only splits what the assumptions prove positive): −log softmax is logsumexp − z
@@ -200,9 +206,9 @@ def _prove(
         if kind == _CONVEX:
             facts_used = (*said, *used)
             return Verdict(CONVEX, wrt, "; ".join(facts_used), Composition(facts_used))
-    if not smooth:
+    if hessian is None:  # not smooth: no Hessian certificate
         return None
-    hess = sp.hessian(expr, list(wrt))
+    hess = hessian()
     if not hess.has(*wrt):
         decided = ldl(hess, facts)
         if decided is not None and decided[0] == "psd":
@@ -255,10 +261,13 @@ def _any_point(expr: sp.Expr, wrt: tuple[sp.Basic, ...]) -> tuple[tuple[sp.Basic
 
 
 def _refute(
-    expr: sp.Expr, wrt: tuple[sp.Basic, ...], facts: tuple[sp.Expr, ...], smooth: bool
+    expr: sp.Expr,
+    wrt: tuple[sp.Basic, ...],
+    facts: tuple[sp.Expr, ...],
+    hessian: Callable[[], sp.Matrix] | None,
 ) -> Verdict | None:
-    if smooth:
-        hess = sp.hessian(expr, list(wrt))
+    if hessian is not None:  # smooth and defined everywhere: a Hessian witness is valid
+        hess = hessian()
         found = hessian_witness(expr, hess, wrt, facts)
         if found is not None:
             v = found.letter
