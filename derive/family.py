@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Domain",
     "Family",
+    "Law",
     "LinkSpec",
     "Option",
     "Role",
@@ -231,6 +232,33 @@ class Hooks:
 
 
 @dataclass(frozen=True)
+class Law:
+    """A family read as a probability law of its target, for entropies and divergences.
+
+    ``parameters`` are the law's own parameters (Normal: ``mu``, ``sigma``), each
+    with its domain; a ``SIMPLEX`` parameter is a probability vector over the
+    ``LABELS`` support (one entry per class). ``density`` receives the target
+    ``y`` and the parameters by name (a vector as its entry at class index
+    ``k``, with ``K`` the number of classes) and returns the density (mass
+    function) of one observation. ``moments`` is a hook: given a function φ of
+    ``y`` and the same mapping, it returns E[φ(y)] in closed form, or ``None``
+    when the law does not know it (the engine then integrates or sums).
+    ``torch`` names the ``torch.distributions`` class and ``torch_args`` maps
+    each constructor argument to the parameter it is (a law is parametrised
+    as its torch class is, so that every argument is one parameter).
+    """
+
+    name: str
+    parameters: tuple[Var, ...]
+    support: Domain
+    density: Callable[[Mapping[str, sp.Expr]], sp.Expr]
+    torch: str
+    torch_args: tuple[tuple[str, str], ...]
+    moments: Callable[[sp.Expr, Mapping[str, sp.Expr]], sp.Expr | None] | None = None
+    torch_entropy: bool = True  # torch implements ``.entropy()`` for this class
+
+
+@dataclass(frozen=True)
 class Family:
     """A noise or label model as data.
 
@@ -258,6 +286,7 @@ class Family:
     source: tuple[tuple[str, str], ...] = ()  # how a user family was given (for reproduction)
     loss_target: Callable[[Mapping[str, sp.Expr]], sp.Expr] | None = None
     normalised: bool = True
+    law: Law | None = None  # the family as a law of y, for ``derive entropy`` and ``kl``
 
     @property
     def default_link(self) -> str:

@@ -34,6 +34,7 @@ class Relation(enum.Enum):
     UP_TO_CONSTANT = "≐"
     PROPORTIONAL = "∝"
     ARGMIN_EQUIVALENT = "⇔"
+    AT_MOST = "≤"  # an inequality chain (Gibbs): after ≥ before, by the step's lemma
 
     @property
     def symbol(self) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from derive.family import Domain, Family, Hooks, LinkSpec, Option, Role, Var
+from derive.family import Domain, Family, Hooks, Law, LinkSpec, Option, Role, Var
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -46,6 +46,18 @@ def density_with_variance(v: Mapping[str, sp.Expr]) -> sp.Expr:
     norm = sp.Pow(2 * sp.pi * var, sp.Rational(-1, 2), evaluate=False)
     kernel = sp.exp(-((y - f) ** 2) / (2 * var))
     return sp.Mul(norm, kernel, evaluate=False)
+
+
+def normal_density(v: Mapping[str, sp.Expr]) -> sp.Expr:
+    """N(y; μ, σ²), the law of ``derive entropy normal`` and ``derive kl normal normal``."""
+    return density({"y": v["y"], "f": v["mu"], "sigma": v["sigma"]})
+
+
+def normal_moments(phi: sp.Expr, v: Mapping[str, sp.Expr]) -> sp.Expr | None:
+    """E[y] = μ and E[y²] = μ² + σ² under N(μ, σ²)."""
+    y, mu, sigma = v["y"], v["mu"], v["sigma"]
+    known = {y: mu, y**2: mu**2 + sigma**2}
+    return known.get(phi)
 
 
 def _compile(family: Family, link: str, options: dict[str, str | None]) -> Model:
@@ -75,6 +87,18 @@ FAMILY = Family(
         ),
     ),
     hooks=Hooks(compile=_compile),
+    law=Law(
+        name="Normal",
+        parameters=(
+            Var("mu", Role.FIXED, Domain.REAL),
+            Var("sigma", Role.FIXED, Domain.POSITIVE),
+        ),
+        support=Domain.REAL,
+        density=normal_density,
+        torch="Normal",
+        torch_args=(("loc", "mu"), ("scale", "sigma")),
+        moments=normal_moments,
+    ),
 )
 
 # The variant --learn-variance compiles: the variance is a second prediction.
