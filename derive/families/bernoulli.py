@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from derive.family import Domain, Family, LinkSpec, Role, Var
+from derive.family import Domain, Family, Law, LinkSpec, Role, Var
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -29,6 +29,16 @@ def density(v: Mapping[str, sp.Expr]) -> sp.Expr:
     )
 
 
+def bernoulli_density(v: Mapping[str, sp.Expr]) -> sp.Expr:
+    """Bernoulli(y; p) = p^y (1 − p)^{1−y}, the law of ``derive entropy bernoulli``."""
+    return density({"y": v["y"], "p": v["p"]})
+
+
+def bernoulli_moments(phi: sp.Expr, v: Mapping[str, sp.Expr]) -> sp.Expr | None:
+    """E[y] = p under Bernoulli(p)."""
+    return v["p"] if phi == v["y"] else None
+
+
 FAMILY = Family(
     name="bernoulli",
     aliases=(),
@@ -42,4 +52,13 @@ FAMILY = Family(
         LinkSpec("logit", ("BCEWithLogitsLoss",), "BCEWithLogitsLoss", compare_mse=True),
     ),
     density=density,
+    law=Law(
+        name="Bernoulli",
+        parameters=(Var("p", Role.FIXED, Domain.UNIT),),
+        support=Domain.BINARY,
+        density=bernoulli_density,
+        torch="Bernoulli",
+        torch_args=(("probs", "p"),),
+        moments=bernoulli_moments,
+    ),
 )

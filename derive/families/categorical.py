@@ -16,11 +16,14 @@ loaded when a categorical model is compiled.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from derive.family import Domain, Family, Hooks, LinkSpec, Option, Role, Var
+from derive.family import Domain, Family, Hooks, Law, LinkSpec, Option, Role, Var
 
 if TYPE_CHECKING:
+    import sympy as sp
+
     from derive.compile import Model
 
 __all__ = ["FAMILY"]
@@ -30,6 +33,28 @@ def _compile(family: Family, link: str, options: dict[str, str | None]) -> Model
     from derive.families._categorical import compile_categorical
 
     return compile_categorical(family, link, options)
+
+
+def categorical_density(v: Mapping[str, sp.Expr]) -> sp.Expr:
+    """Categorical(y; p) = ∏_{k=1}^{K} p_k^{[y = k]} on y ∈ {1, …, K}, the law of
+    ``derive entropy categorical`` (K symbolic; a concrete K unrolls the product)."""
+    import sympy as sp
+
+    y, p, k, classes = v["y"], v["p"], v["k"], v["K"]
+    factor = sp.Pow(p[k], sp.KroneckerDelta(y, k), evaluate=False)  # type: ignore[index]
+    return sp.Product(factor, (k, 1, classes))
+
+
+def categorical_moments(phi: sp.Expr, v: Mapping[str, sp.Expr]) -> sp.Expr | None:
+    """E[[y = j]] = p_j under Categorical(p): the probability of class j."""
+    import sympy as sp
+
+    y = v["y"]
+    if isinstance(phi, sp.KroneckerDelta) and y in phi.args:
+        (j,) = [a for a in phi.args if a != y] or [y]
+        if not j.has(y):
+            return v["p"][j]  # type: ignore[index,no-any-return]
+    return None
 
 
 FAMILY = Family(
@@ -75,4 +100,13 @@ FAMILY = Family(
         ),
     ),
     hooks=Hooks(compile=_compile),
+    law=Law(
+        name="Categorical",
+        parameters=(Var("p", Role.FIXED, Domain.SIMPLEX),),
+        support=Domain.LABELS,
+        density=categorical_density,
+        torch="Categorical",
+        torch_args=(("probs", "p"),),
+        moments=categorical_moments,
+    ),
 )

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from derive.family import Domain, Family, Hooks, LinkSpec, Option, Role, Var
+from derive.family import Domain, Family, Hooks, Law, LinkSpec, Option, Role, Var
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -39,6 +39,18 @@ def density_by_rate(v: Mapping[str, sp.Expr]) -> sp.Expr:
 
     y, rate = v["y"], v["lambda"]
     return sp.Mul(rate, sp.exp(-rate * y), evaluate=False)
+
+
+def exponential_density(v: Mapping[str, sp.Expr]) -> sp.Expr:
+    """Exponential(y; λ) = λ e^{−λy} with rate λ, the law of ``derive entropy exponential``."""
+    return density_by_rate({"y": v["y"], "lambda": v["lambda"]})
+
+
+def exponential_moments(phi: sp.Expr, v: Mapping[str, sp.Expr]) -> sp.Expr | None:
+    """E[y] = 1/λ and E[y²] = 2/λ² under Exponential(λ)."""
+    y, rate = v["y"], v["lambda"]
+    known = {y: 1 / rate, y**2: 2 / rate**2}
+    return known.get(phi)
 
 
 def _compile(family: Family, link: str, options: dict[str, str | None]) -> Model:
@@ -76,6 +88,15 @@ FAMILY = Family(
         ),
     ),
     hooks=Hooks(compile=_compile),
+    law=Law(
+        name="Exponential",
+        parameters=(Var("lambda", Role.FIXED, Domain.POSITIVE),),
+        support=Domain.POSITIVE,
+        density=exponential_density,
+        torch="Exponential",
+        torch_args=(("rate", "lambda"),),
+        moments=exponential_moments,
+    ),
 )
 
 # The variant --rate compiles: the rate λ is the prediction.

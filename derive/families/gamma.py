@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from derive.family import Domain, Family, LinkSpec, Option, Role, Var
+from derive.family import Domain, Family, Law, LinkSpec, Option, Role, Var
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -35,6 +35,28 @@ def density(v: Mapping[str, sp.Expr]) -> sp.Expr:
         sp.Pow(sp.gamma(alpha), -1, evaluate=False),
         evaluate=False,
     )
+
+
+def gamma_density(v: Mapping[str, sp.Expr]) -> sp.Expr:
+    """Gamma(y; α, β) = β^α y^{α−1} e^{−βy} / Γ(α) with shape α and rate β (mean α/β)."""
+    alpha, beta = v["alpha"], v["beta"]
+    return density({"y": v["y"], "mu": alpha / beta, "alpha": alpha})
+
+
+def gamma_moments(phi: sp.Expr, v: Mapping[str, sp.Expr]) -> sp.Expr | None:
+    """E[y] = α/β, E[y²] = α(α + 1)/β² and E[log y] = ψ(α) − log β under Gamma(α, β).
+
+    E[log y] is ∂/∂α of the log-normaliser log(Γ(α)/β^α).
+    """
+    import sympy as sp
+
+    y, alpha, beta = v["y"], v["alpha"], v["beta"]
+    known = {
+        y: alpha / beta,
+        y**2: alpha * (alpha + 1) / beta**2,
+        sp.log(y): sp.digamma(alpha) - sp.log(beta),
+    }
+    return known.get(phi)
 
 
 FAMILY = Family(
@@ -67,5 +89,17 @@ FAMILY = Family(
             metavar="ALPHA",
             binds="alpha",
         ),
+    ),
+    law=Law(
+        name="Gamma",
+        parameters=(
+            Var("alpha", Role.FIXED, Domain.POSITIVE),
+            Var("beta", Role.FIXED, Domain.POSITIVE),
+        ),
+        support=Domain.POSITIVE,
+        density=gamma_density,
+        torch="Gamma",
+        torch_args=(("concentration", "alpha"), ("rate", "beta")),
+        moments=gamma_moments,
     ),
 )

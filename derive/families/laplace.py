@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from derive.family import Domain, Family, LinkSpec, Role, Var
+from derive.family import Domain, Family, Law, LinkSpec, Role, Var
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -27,6 +27,24 @@ def density(v: Mapping[str, sp.Expr]) -> sp.Expr:
     return sp.Mul(norm, sp.exp(-sp.Abs(y - f) / b), evaluate=False)
 
 
+def laplace_density(v: Mapping[str, sp.Expr]) -> sp.Expr:
+    """Laplace(y; μ, b), the law of ``derive entropy laplace`` and ``derive kl laplace laplace``."""
+    return density({"y": v["y"], "f": v["mu"], "b": v["b"]})
+
+
+def laplace_moments(phi: sp.Expr, v: Mapping[str, sp.Expr]) -> sp.Expr | None:
+    """E[y] = μ, E[y²] = μ² + 2b² and E|y − μ| = b under Laplace(μ, b).
+
+    E|y − c| about any other point c is not a moment of the law: the engine
+    computes it by splitting the integral at its kinks.
+    """
+    import sympy as sp
+
+    y, mu, b = v["y"], v["mu"], v["b"]
+    known = {y: mu, y**2: mu**2 + 2 * b**2, sp.Abs(y - mu): b}
+    return known.get(phi)
+
+
 FAMILY = Family(
     name="laplace",
     aliases=(),
@@ -38,4 +56,16 @@ FAMILY = Family(
     ),
     links=(LinkSpec("identity", ("L1Loss",), "L1Loss"),),
     density=density,
+    law=Law(
+        name="Laplace",
+        parameters=(
+            Var("mu", Role.FIXED, Domain.REAL),
+            Var("b", Role.FIXED, Domain.POSITIVE),
+        ),
+        support=Domain.REAL,
+        density=laplace_density,
+        torch="Laplace",
+        torch_args=(("loc", "mu"), ("scale", "b")),
+        moments=laplace_moments,
+    ),
 )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from derive.family import Domain, Family, LinkSpec, Role, Var
+from derive.family import Domain, Family, Law, LinkSpec, Role, Var
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -36,6 +36,21 @@ def density(v: Mapping[str, sp.Expr]) -> sp.Expr:
     )
 
 
+def poisson_density(v: Mapping[str, sp.Expr]) -> sp.Expr:
+    """Poisson(y; λ) = λ^y e^{−λ} / y!, the law of ``derive entropy poisson``."""
+    return density({"y": v["y"], "lambda": v["lambda"]})
+
+
+def poisson_moments(phi: sp.Expr, v: Mapping[str, sp.Expr]) -> sp.Expr | None:
+    """E[y] = λ and E[y²] = λ² + λ under Poisson(λ).
+
+    E[log y!] has no closed form: the engine keeps it as its series.
+    """
+    y, rate = v["y"], v["lambda"]
+    known = {y: rate, y**2: rate**2 + rate}
+    return known.get(phi)
+
+
 FAMILY = Family(
     name="poisson",
     aliases=(),
@@ -49,4 +64,14 @@ FAMILY = Family(
         LinkSpec("identity", ("PoissonNLLLoss:rate",), "PoissonNLLLoss (log_input=False, eps)"),
     ),
     density=density,
+    law=Law(
+        name="Poisson",
+        parameters=(Var("lambda", Role.FIXED, Domain.POSITIVE),),
+        support=Domain.COUNT,
+        density=poisson_density,
+        torch="Poisson",
+        torch_args=(("rate", "lambda"),),
+        moments=poisson_moments,
+        torch_entropy=False,
+    ),
 )

@@ -63,6 +63,8 @@ class Information:
 
     ``value`` is the closed form the steps reached (``None`` with ``reason``
     when a moment could not be found: the verdict is then ``unknown``).
+    ``notes`` are sentences a reader needs beside the value (an expectation kept
+    as its series because SymPy finds no closed form: the series is the exact value).
     """
 
     kind: str
@@ -73,6 +75,7 @@ class Information:
     steps: tuple[Step, ...]
     value: sp.Expr | None
     reason: str | None
+    notes: tuple[str, ...] = ()
 
     @property
     def unit(self) -> str:
@@ -129,7 +132,9 @@ def _log(x: sp.Expr, base: str) -> sp.Expr:
     return sp.log(x, evaluate=False) if number is None else LogBase(x, sp.Integer(number))
 
 
-def _laws(kind: str, names: tuple[str | Family, ...], classes: int | None) -> tuple[Instance, ...]:
+def _laws(
+    kind: str, names: tuple[str | Family, ...], classes: int | str | None
+) -> tuple[Instance, ...]:
     wanted = 1 if kind == "entropy" else 2
     if len(names) != wanted:
         raise DeriveError(f"{kind} takes {wanted} law{'s' if wanted > 1 else ''}, not {len(names)}")
@@ -150,7 +155,7 @@ def information(
     kind: str,
     *names: str | Family,
     base: object = "e",
-    classes: int | None = None,
+    classes: int | str | None = None,
 ) -> Information:
     """Derive ``kind`` (``entropy``, ``cross-entropy`` or ``kl``) of the named laws."""
     if kind not in KINDS:
@@ -183,6 +188,7 @@ def derive_information(kind: str, laws: tuple[Instance, ...], base: str) -> Info
     expr = _run(expr, LOG_RULES, ctx, steps)
     expr = _run(expr, (Linearity(),), ctx, steps)
     by_label = {law.label: law for law in laws}
+    notes: list[str] = []
     for term in list(expectations(expr)):
         law = by_label[term.label]
         value = law.moment(term.integrand)
@@ -195,6 +201,12 @@ def derive_information(kind: str, laws: tuple[Instance, ...], base: str) -> Info
                 rule = Moment(
                     term=term, value=found.value, how=found.how, at=found.at, law=law.law.name
                 )
+                if found.how == "series":
+                    notes.append(
+                        f"SymPy finds no closed form for the expectation of "
+                        f"{sp.sstr(term.integrand)} under {law.law.name}: it is kept as its "
+                        "series over the support, which is its exact value"
+                    )
         if rule is None:
             reason = (
                 f"SymPy found no closed form for the expectation of {sp.sstr(term.integrand)} "
@@ -203,4 +215,4 @@ def derive_information(kind: str, laws: tuple[Instance, ...], base: str) -> Info
             return Information(kind, base, laws, quantity, start, tuple(steps), None, reason)
         expr = _run(expr, (rule,), ctx, steps)
     expr = _run(expr, (CollectTerms(),), ctx, steps)
-    return Information(kind, base, laws, quantity, start, tuple(steps), expr, None)
+    return Information(kind, base, laws, quantity, start, tuple(steps), expr, None, tuple(notes))

@@ -15,7 +15,7 @@ import sympy as sp
 from derive.errors import DeriveError
 from derive.family import Domain, Family, Law
 
-__all__ = ["Instance", "K", "instance", "k", "y_for"]
+__all__ = ["MAX_CLASSES", "Instance", "K", "instance", "k", "number_of_classes", "y_for"]
 
 k = sp.Symbol("k", integer=True, positive=True)
 K = sp.Symbol("K", integer=True, positive=True)
@@ -122,10 +122,26 @@ def _symbol(var_name: str, domain: Domain, suffix: str) -> sp.Symbol:
     return sp.Symbol(f"{var_name}{suffix}", **domain.assumptions)
 
 
+def number_of_classes(classes: object) -> int | None:
+    """A concrete number of classes from 2 to :data:`MAX_CLASSES` (an int or its digits)."""
+    if classes is None:
+        return None
+    if isinstance(classes, str) and classes.strip().isdigit() and len(classes.strip()) <= 4:
+        classes = int(classes.strip())
+    if not isinstance(classes, int) or isinstance(classes, bool):
+        raise DeriveError(
+            f"--classes must be a whole number from 2 to {MAX_CLASSES}, got {str(classes)[:20]!r}"
+        )
+    if not 2 <= classes <= MAX_CLASSES:
+        raise DeriveError(f"--classes must be from 2 to {MAX_CLASSES}, got {classes}")
+    return classes
+
+
 def instance(
-    family: Family, label: str, number: int | None, classes: int | None = None
+    family: Family, label: str, number: int | None, classes: int | str | None = None
 ) -> Instance:
     """The law of ``family`` as P (``number`` 1), Q (2) …; ``None``: the only law, plain names."""
+    classes = number_of_classes(classes)
     law = family.law
     if law is None:
         raise DeriveError(

@@ -17,6 +17,7 @@ import sympy as sp
 
 from derive.algebra import proved_zero
 from derive.information.expectation import Expectation
+from derive.information.rules import neat
 
 __all__ = ["Computed", "compute", "kinks"]
 
@@ -82,8 +83,11 @@ class _Undecided(Exception):
 
 
 def _integral(f: sp.Expr, y: sp.Symbol, a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
-    value = sp.integrate(f, (y, a, b), conds="none")
-    if value.has(sp.Integral) or value.has(sp.nan):
+    """∫_a^b f dy, or ``None`` when SymPy leaves an integral or answers only under
+    conditions it could not decide from the assumptions (a Piecewise): a value that
+    holds only for some parameters is never taken for one that holds for all."""
+    value = sp.integrate(f, (y, a, b))
+    if value.has(sp.Integral, sp.Piecewise, sp.nan, sp.zoo) or value.has(sp.oo, -sp.oo):
         return None
     return value  # type: ignore[no-any-return]
 
@@ -148,6 +152,15 @@ def _split(f: sp.Expr, y: sp.Symbol, points: list[sp.Expr]) -> Computed | None:
     return Computed(sp.expand(gapped[0].xreplace({d: sp.Abs(c - a)})), "split", (a, c))
 
 
+def _neat(found: Computed) -> Computed:
+    """The value grouped by its transcendental factors, when that is proved the same value
+    (SymPy's integrals carry factors like (1 − μ₂/μ₁)³ that cancel)."""
+    tidied = neat(found.value)
+    if tidied == found.value or not proved_zero(found.value - tidied):
+        return found
+    return Computed(tidied, found.how, found.at)
+
+
 def compute(e: Expectation) -> Computed | None:
     """E[φ] by summation or integration over the support, or ``None`` if SymPy cannot."""
     y = e.variable
@@ -159,7 +172,7 @@ def compute(e: Expectation) -> Computed | None:
             value = sp.Add(*(f.xreplace({y: sp.Integer(v)}) for v in support))
             return Computed(value, "sum")
         value = sp.summation(f, (y, low, high))
-        if value.has(sp.Sum):
+        if value.has(sp.Sum, sp.Piecewise, sp.nan, sp.zoo):
             return Computed(sp.Sum(f, (y, low, high)), "series")
         return Computed(value, "sum")
     points = kinks(f, y)
@@ -168,6 +181,7 @@ def compute(e: Expectation) -> Computed | None:
     if points:
         if not (low == -sp.oo and high == sp.oo):
             return None
-        return _split(f, y, points)
+        split = _split(f, y, points)
+        return None if split is None else _neat(split)
     value = _integral(f, y, low, high)
-    return None if value is None else Computed(value, "integral")
+    return None if value is None else _neat(Computed(value, "integral"))

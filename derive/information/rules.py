@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import sympy as sp
 
-from derive.algebra import proved_zero, rewrite_nodes
+from derive.algebra import is_positive_on_support, proved_zero, rebuild, rewrite_nodes
 from derive.information.expectation import Expectation, LogBase, linear_terms
 from derive.rules import LocalRule, Rewrite, Rule, RuleContext
 
@@ -24,7 +24,9 @@ __all__ = [
     "Densities",
     "Linearity",
     "Moment",
+    "expand_logs",
     "linearise",
+    "neat",
     "tidy",
 ]
 
@@ -111,43 +113,92 @@ class Moment(LocalRule):
     def match(self, node: sp.Basic, ctx: RuleContext) -> sp.Basic | None:
         return self.value if node == self.term else None
 
+    def apply(self, expr: sp.Expr, ctx: RuleContext) -> Rewrite | None:
+        # An expectation is replaced whole or not at all: no need to visit its density.
+        def replace(node: sp.Basic) -> sp.Basic:
+            if node == self.term:
+                return self.value
+            if isinstance(node, Expectation) or not node.args:
+                return node
+            return rebuild(node, (replace(a) for a in node.args))
 
-def _log_atoms(expr: sp.Expr) -> list[sp.log]:
-    """The logs of ``expr`` whose argument has a symbol (log 2, log π are numbers)."""
-    return sorted(
-        (a for a in expr.atoms(sp.log) if a.args[0].free_symbols), key=sp.default_sort_key
-    )
+        after = replace(expr)
+        return None if after == expr else Rewrite(after)  # type: ignore[arg-type]
 
 
-def _collect_logs(expr: sp.Expr) -> sp.Expr:
-    """Σ c·log a with equal (or opposite) coefficients as c·log(∏ a^{±1})."""
-    logs = _log_atoms(expr)
-    if len(logs) < 2:
-        return expr
-    collected = sp.collect(expr, logs, evaluate=False)
-    if any(c.has(*logs) for c in collected.values()):
-        return expr
-    rest = collected.pop(sp.S.One, sp.S.Zero)
-    groups: list[tuple[sp.Expr, list[tuple[int, sp.Expr]]]] = []
-    for log_term in logs:
-        if log_term not in collected:
+def _positive(expr: sp.Expr, positive: tuple[sp.Expr, ...]) -> bool:
+    return is_positive_on_support(expr, positive)
+
+
+def expand_logs(expr: sp.Expr, positive: tuple[sp.Expr, ...] = ()) -> sp.Expr:
+    """log(a·b) = log a + log b and log(a^r) = r·log a wherever a, b > 0 (r real)."""
+
+    def split(arg: sp.Expr) -> sp.Expr:
+        if isinstance(arg, sp.Mul) and all(_positive(f, positive) for f in arg.args):
+            return sp.Add(*(split(f) for f in arg.args))
+        if isinstance(arg, sp.Pow) and arg.exp.is_extended_real and _positive(arg.base, positive):
+            return arg.exp * split(arg.base)
+        if isinstance(arg, sp.exp) and arg.args[0].is_extended_real:
+            return arg.args[0]  # type: ignore[no-any-return]
+        return sp.log(arg)
+
+    def rewrite(node: sp.Basic) -> sp.Basic | None:
+        if isinstance(node, sp.log) and isinstance(node.args[0], (sp.Mul, sp.Pow, sp.exp)):
+            after = split(node.args[0])
+            return None if after == node else after
+        return None
+
+    return rewrite_nodes(expr, rewrite)  # type: ignore[return-value]
+
+
+def _collect_logs(expr: sp.Expr, positive: tuple[sp.Expr, ...]) -> sp.Expr:
+    """Σ c·log a with equal (or opposite) coefficients as c·log(∏ a^{±1}).
+
+    A group of several logs takes the orientation whose coefficient is known
+    positive (log(σ₂/σ₁), not −log(σ₁/σ₂)); a lone log keeps its argument, and a
+    coefficient known negative is written −c (−(1 − p)·log(1 − p)).
+    """
+    collected: dict[sp.Expr, sp.Expr] = {}
+    rest = sp.S.Zero
+    for term in sp.Add.make_args(expr):
+        factors = sp.Mul.make_args(term)
+        logs = [f for f in factors if isinstance(f, sp.log)]
+        coefficient = sp.Mul(*(f for f in factors if not isinstance(f, sp.log)))
+        if len(logs) != 1 or coefficient.has(sp.log):
+            if term.has(sp.log):
+                return expr  # a product of logs, or a log inside another function
+            rest += term
             continue
+        collected[logs[0]] = collected.get(logs[0], sp.S.Zero) + coefficient
+    groups: list[tuple[sp.Expr, list[tuple[int, sp.Expr]]]] = []
+    where: dict[sp.Expr, tuple[int, int]] = {}  # expanded coefficient → (group, sign)
+    for log_term in sorted(collected, key=sp.default_sort_key):
         c = sp.factor_terms(collected[log_term])
-        for coefficient, members in groups:
-            if sp.expand(c - coefficient) == 0:
-                members.append((1, log_term.args[0]))
-                break
-            if sp.expand(c + coefficient) == 0:
-                members.append((-1, log_term.args[0]))
-                break
-        else:
-            groups.append((c, [(1, log_term.args[0])]))
+        key = sp.expand(c)
+        if key == 0:
+            continue
+        if key in where:
+            index, sign = where[key]
+            groups[index][1].append((sign, log_term.args[0]))
+            continue
+        where[key], where[sp.expand(-c)] = (len(groups), 1), (len(groups), -1)
+        groups.append((c, [(1, log_term.args[0])]))
     out = [rest]
     for coefficient, members in groups:
-        if coefficient.could_extract_minus_sign() and any(s < 0 for s, _ in members):
+        flip = False
+        if len(members) == 1:
+            flip = members[0][0] < 0
+        elif not _positive(coefficient, positive):
+            negatives = sum(1 for s, _ in members if s < 0)
+            flip = _positive(-coefficient, positive) or 2 * negatives > len(members)
+        if flip:
             coefficient, members = -coefficient, [(-s, a) for s, a in members]
         argument = sp.Mul(*(a if s > 0 else 1 / a for s, a in members))
-        out.append(sp.Mul(coefficient, sp.log(argument, evaluate=False), evaluate=False))
+        log = sp.log(argument, evaluate=False)
+        if not coefficient.is_Number and _positive(-coefficient, positive):
+            out.append(sp.Mul(sp.S.NegativeOne, -coefficient, log))
+        else:
+            out.append(sp.Mul(coefficient, log))
     return sp.Add(*out)
 
 
@@ -167,34 +218,152 @@ def _square_groups(expr: sp.Expr) -> sp.Expr:
     return sp.Add(*out)
 
 
-def _tidy(expr: sp.Expr) -> sp.Expr:
-    expr = sp.expand(expr, log=False, power_exp=False, power_base=False)
-    logs = _log_atoms(expr)
-    log_part, rest = sp.S.Zero, sp.S.Zero
+def _rational(expr: sp.Expr) -> sp.Expr:
+    """A rational function over one denominator (common factors cancelled, squares
+    recognised), unless it reads shorter term by term (γ·α + β/λ, not (γ·α·λ + β)/λ)."""
+    if expr == 0:
+        return sp.S.Zero
+    numerator, denominator = sp.fraction(sp.cancel(sp.together(expr)))
+    together = _square_groups(numerator) / denominator
+    apart = sp.Add(*(sp.cancel(t) for t in sp.Add.make_args(sp.expand(expr))))
+    return together if sp.count_ops(together) <= sp.count_ops(apart) else apart  # type: ignore[no-any-return]
+
+
+def _transcendental(factor: sp.Basic) -> bool:
+    """e^u, erf u, ψ(u) … (or a power of one): the atoms a coefficient is collected by."""
+    base = factor.base if isinstance(factor, sp.Pow) else factor
+    return (
+        isinstance(base, sp.Function)
+        and not isinstance(base, (sp.Abs, sp.sign))
+        and bool(base.free_symbols)
+    )
+
+
+def _tidy_argument(arg: sp.Expr) -> sp.Expr:
+    factored = sp.factor(arg)
+    return factored if sp.count_ops(factored) < sp.count_ops(arg) else arg
+
+
+def _key(factors: list[sp.Basic]) -> sp.Expr:
+    """The product of transcendental factors with the exponentials merged into one."""
+    exponent = sp.S.Zero
+    others: list[sp.Expr] = []
+    for factor in factors:
+        base, power = factor.as_base_exp()
+        if isinstance(base, sp.exp):
+            exponent += power * base.args[0]
+        elif base == sp.E:
+            exponent += power
+        else:
+            others.append(base.func(*(_tidy_argument(a) for a in base.args)) ** power)
+    merged = sp.exp(_tidy_argument(sp.expand(exponent))) if exponent != 0 else sp.S.One
+    return sp.Mul(merged, *others)
+
+
+def _neat_once(expr: sp.Expr) -> sp.Expr:
+    expanded = sp.expand(sp.powsimp(sp.expand(expr), combine="exp"))
+    if expanded.has(sp.Sum):
+        return expanded  # type: ignore[no-any-return]
+    by_key: dict[sp.Expr, sp.Expr] = {}
+    for term in sp.Add.make_args(expanded):
+        factors = sp.Mul.make_args(term)
+        key = _key([f for f in factors if _transcendental(f)])
+        rest = sp.Mul(*(f for f in factors if not _transcendental(f)))
+        by_key[key] = by_key.get(key, sp.S.Zero) + rest
+    out: list[sp.Expr] = []
+    for key in sorted(by_key, key=sp.default_sort_key):
+        coefficient = by_key[key]
+        if key == 1:
+            constant, varying = coefficient, sp.S.Zero
+            if coefficient.free_symbols:
+                constant, varying = coefficient.as_independent(
+                    *sorted(coefficient.free_symbols, key=str), as_Add=True
+                )
+            out.extend((_rational(varying), constant))
+        else:
+            out.append(_rational(coefficient) * key)
+    return sp.Add(*out)
+
+
+def neat(expr: sp.Expr) -> sp.Expr:
+    """Terms grouped by their transcendental factors (e^u merged into one exponential),
+    each coefficient a rational function over one denominator.
+
+    Repeated until it settles (cancelling a denominator can bring exponentials out
+    that the next round merges), at most three times.
+    """
+    for _ in range(3):
+        after = _neat_once(expr)
+        if after == expr:
+            break
+        expr = after
+    return expr
+
+
+def _merge_sums(terms: list[sp.Expr], positive: tuple[sp.Expr, ...]) -> sp.Expr:
+    """c₁·Σ_k a_k + c₂·Σ_k b_k = Σ_k (c₁·a_k + c₂·b_k) over the same limits, the summand tidied."""
+    groups: dict[tuple[sp.Basic, ...], list[tuple[sp.Expr, sp.Expr]]] = {}
+    kept: list[sp.Expr] = []
+    for term in terms:
+        sums = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.Sum)]
+        if len(sums) != 1:
+            kept.append(term)
+            continue
+        (s,) = sums
+        coefficient = term / s
+        if coefficient.has(*(limit[0] for limit in s.limits)):
+            kept.append(term)
+            continue
+        groups.setdefault(s.limits, []).append((term, coefficient * s.function))
+    for limits in sorted(groups, key=sp.default_sort_key):
+        members = groups[limits]
+        if len(members) == 1:
+            kept.append(members[0][0])
+            continue
+        summand = _tidy(sp.Add(*(m for _, m in members)), positive)
+        if summand.could_extract_minus_sign():
+            kept.append(-sp.Sum(-summand, *limits))
+        else:
+            kept.append(sp.Sum(summand, *limits))
+    return sp.Add(*kept)
+
+
+def _tidy(expr: sp.Expr, positive: tuple[sp.Expr, ...]) -> sp.Expr:
+    expr = sp.expand(expand_logs(expr, positive), log=False, power_exp=False, power_base=False)
+    sums: list[sp.Expr] = []
+    logs, rest = sp.S.Zero, sp.S.Zero
     for term in sp.Add.make_args(expr):
-        if term.has(*logs) if logs else False:
-            log_part += term
+        if term.has(sp.Sum):
+            sums.append(term)
+        elif term.has(sp.log):
+            logs += term
         else:
             rest += term
-    constant, varying = rest, sp.S.Zero
-    if rest.free_symbols:
-        symbols = sorted(rest.free_symbols, key=str)
-        constant, varying = rest.as_independent(*symbols, as_Add=True)
-    if varying != 0:
-        numerator, denominator = sp.fraction(sp.together(varying))
-        varying = _square_groups(numerator) / denominator
-    return sp.Add(_collect_logs(log_part), varying, constant)  # type: ignore[no-any-return]
+    return sp.Add(  # type: ignore[no-any-return]
+        _collect_logs(logs, positive), _merge_sums(sums, positive), neat(rest)
+    )
 
 
-def tidy(expr: sp.Expr) -> sp.Expr:
-    """Like logs combined, the rational part over one denominator, squares recognised;
-    a value in bits or bans (a factor 1/log b) is tidied in nats and divided by log b."""
+def _scaled(expr: sp.Expr) -> sp.Expr | None:
+    """``expr`` · log b when every term of ``expr`` has the factor 1/log b (b = 2 or 10)."""
+    terms = sp.Add.make_args(sp.expand(expr, log=False, power_exp=False, power_base=False))
     for base in (2, 10):
         scale = sp.log(base)
-        scaled = sp.expand(expr * scale, log=False, power_exp=False, power_base=False)
-        if not scaled.has(scale) and expr.has(scale):
-            return sp.Mul(_tidy(scaled), sp.Pow(scale, -1), evaluate=False)
-    return _tidy(expr)
+        if all(sp.Mul.make_args(t).count(1 / scale) == 1 for t in terms):
+            return sp.Add(*(t * scale for t in terms))
+    return None
+
+
+def tidy(expr: sp.Expr, positive: tuple[sp.Expr, ...] = ()) -> sp.Expr:
+    """Logs expanded and like logs combined, sums over the same classes merged, the rest
+    grouped by its transcendental factors over one denominator with squares recognised;
+    a value in bits or bans (a factor 1/log b) is tidied in nats and divided by log b.
+    ``positive`` lists expressions known positive (1 − p) that assumptions cannot state."""
+    scaled = _scaled(expr)
+    if scaled is not None:
+        scale = sp.log(2) if sp.expand(expr * sp.log(2) - scaled) == 0 else sp.log(10)
+        return sp.Mul(_tidy(scaled, positive), sp.Pow(scale, -1), evaluate=False)
+    return _tidy(expr, positive)
 
 
 @dataclass(frozen=True)
@@ -204,7 +373,7 @@ class CollectTerms(Rule):
     title: ClassVar[str] = "collect terms"
 
     def apply(self, expr: sp.Expr, ctx: RuleContext) -> Rewrite | None:
-        after = tidy(expr)
+        after = tidy(expr, ctx.positive)
         if after == expr or sp.srepr(after) == sp.srepr(expr):
             return None
         if not proved_zero(expr - after):  # collecting never changes the value
