@@ -142,6 +142,14 @@ def test_cross_family_kl_against_torch(pair: tuple[str, str]) -> None:
         _close(exact(value, at), _torch_kl(d, at))
 
 
+@pytest.mark.parametrize("pair", CROSS, ids="-".join)
+def test_cross_family_cross_entropy_is_torch_entropy_plus_kl(pair: tuple[str, str]) -> None:
+    d = information("cross-entropy", *pair)
+    value = _value(d)
+    for at in _points(d, 10):
+        _close(exact(value, at), _torch_entropy(d, at) + _torch_kl(d, at))
+
+
 def test_normal_laplace_kl_against_quadrature() -> None:
     """KL(N(μ₁, σ₁²) ‖ Laplace(μ₂, b₂)) = ∫ p log(p/q), by mpmath with the kink as a breakpoint."""
     d = information("kl", "normal", "laplace")

@@ -185,10 +185,8 @@ def _collect_logs(expr: sp.Expr, positive: tuple[sp.Expr, ...]) -> sp.Expr:
         groups.append((c, [(1, log_term.args[0])]))
     out = [rest]
     for coefficient, members in groups:
-        flip = False
-        if len(members) == 1:
-            flip = members[0][0] < 0
-        elif not _positive(coefficient, positive):
+        flip = False  # a lone log keeps its argument: its sign is +1
+        if len(members) > 1 and not _positive(coefficient, positive):
             negatives = sum(1 for s, _ in members if s < 0)
             flip = _positive(-coefficient, positive) or 2 * negatives > len(members)
         if flip:
@@ -344,13 +342,13 @@ def _tidy(expr: sp.Expr, positive: tuple[sp.Expr, ...]) -> sp.Expr:
     )
 
 
-def _scaled(expr: sp.Expr) -> sp.Expr | None:
-    """``expr`` · log b when every term of ``expr`` has the factor 1/log b (b = 2 or 10)."""
+def _scaled(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """(``expr`` · log b, log b) when every term of ``expr`` has the factor 1/log b (b = 2, 10)."""
     terms = sp.Add.make_args(sp.expand(expr, log=False, power_exp=False, power_base=False))
     for base in (2, 10):
         scale = sp.log(base)
         if all(sp.Mul.make_args(t).count(1 / scale) == 1 for t in terms):
-            return sp.Add(*(t * scale for t in terms))
+            return sp.Add(*(t * scale for t in terms)), scale
     return None
 
 
@@ -361,8 +359,8 @@ def tidy(expr: sp.Expr, positive: tuple[sp.Expr, ...] = ()) -> sp.Expr:
     ``positive`` lists expressions known positive (1 − p) that assumptions cannot state."""
     scaled = _scaled(expr)
     if scaled is not None:
-        scale = sp.log(2) if sp.expand(expr * sp.log(2) - scaled) == 0 else sp.log(10)
-        return sp.Mul(_tidy(scaled, positive), sp.Pow(scale, -1), evaluate=False)
+        nats, scale = scaled
+        return sp.Mul(_tidy(nats, positive), sp.Pow(scale, -1), evaluate=False)
     return _tidy(expr, positive)
 
 
