@@ -15,7 +15,10 @@ before ≤ after. Each step is checked
    over a finite support is replaced by its definition Σ_y g(y)·p(y) and the
    result proved zero. ``p(y)`` (the undefined function the engine's start
    writes) is the density of the law whose label is ``P``; ``log_b x`` is
-   ``log x / log b``.
+   ``log x / log b``. Normalisation (E_L[c] = c, Σ_y p(y) = 1) is used only
+   for a law whose family is normalised (a user's density may not be); that
+   each expectation exists (the integrand is integrable, so that linearity
+   holds) is what the numeric check computes.
 
    A :class:`~derive.information.rules.Moment` step is proved *given its own
    moment fact*: the fact's term is replaced by its value before the residual
@@ -164,8 +167,11 @@ class _Scope:
     scalars: dict[sp.Symbol, Domain] = field(default_factory=dict)
     vectors: dict[sp.IndexedBase, Domain] = field(default_factory=dict)
     groups: list[tuple[sp.Symbol, ...]] = field(default_factory=list)
+    unnormalised: set[sp.Expr] = field(default_factory=set)
 
     def add_law(self, law: Instance) -> None:
+        if not law.family.normalised:
+            self.unnormalised.add(law.density)
         self.densities.setdefault(
             law.label.name.lower(), _Density(law.variable, law.density, law.low, law.high)
         )
@@ -219,6 +225,8 @@ class _Scope:
         for group in self.groups:
             subs[group[-1]] = 1 - sp.Add(*group[:-1])
         for name, density in self.densities.items():
+            if density.value in self.unnormalised:
+                continue
             fact = density.normalised(name)
             if fact is not None:
                 subs[fact[0]] = fact[1]
@@ -338,11 +346,13 @@ def _by_definition(expr: sp.Expr) -> sp.Expr | None:
 
 
 def _proved_equal(before: sp.Expr, after: sp.Expr, scope: _Scope) -> bool:
+    laws = {e.density for expr in (before, after) for e in expectations(expr)}
+    normalised = not laws & scope.unnormalised
     residual = _prepare(before, scope) - _prepare(after, scope)
     facts = scope.facts()
     if not residual.has(Expectation):
         return proved_zero(residual, facts)
-    if _linear(residual) and proved_zero(_pointwise(residual), facts):
+    if normalised and _linear(residual) and proved_zero(_pointwise(residual), facts):
         return True
     defined = _by_definition(residual)
     return defined is not None and proved_zero(defined, facts)
@@ -464,7 +474,7 @@ def _random_law(
 
 
 _CONSTANTS: dict[sp.Basic, str] = {sp.pi: "pi", sp.E: "e", sp.EulerGamma: "euler"}
-_OPAQUE = (Expectation, sp.Sum, sp.Product, sp.Piecewise, sp.KroneckerDelta, AppliedUndef)
+_OPAQUE = (Expectation, sp.Sum, sp.Product, sp.Piecewise, sp.KroneckerDelta)
 
 
 def _log(x: Number) -> Number:
@@ -668,9 +678,9 @@ class _Evaluator:
             first = self.index(e.bounds[0], bound)
             return self.series(lambda v: self.ev(f, {**bound, y: v}), first, e.bounds[1], bound)
         low, high = (self.ev(b, bound) for b in e.bounds)
+        indices = {key: sp.Integer(v) for key, v in bound.items() if isinstance(v, int)}
         exact = {key: value for key, value in self.point.values.items() if key != y}
-        exact.update({key: sp.Integer(v) for key, v in bound.items() if isinstance(v, int)})
-        numeric = f.xreplace(exact)
+        numeric = f.xreplace(indices).xreplace(exact)
         edges = [low, *self.kinks(numeric, y, low, high), high]
         return mpmath.quad(self.integrand(numeric, f, y, bound), edges)
 
@@ -707,6 +717,12 @@ class _Evaluator:
 
             return combine
         parts = [self.compile(a, y) for a in e.args]
+        if isinstance(e, AppliedUndef):
+            law = self.point.functions.get(e.func.__name__)
+            if law is None or len(parts) != 1:
+                raise _Undefined(f"no value for {e.func.__name__}")
+            (argument,) = parts
+            return lambda t: law(argument(t))
         if isinstance(e, sp.Pow):
             base, power = parts
             if e.exp.is_Integer:
