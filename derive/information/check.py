@@ -54,7 +54,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, Protocol, runtime_checkable
 
 import mpmath
@@ -160,7 +159,9 @@ class _Scope:
     ``densities`` maps each density's name (``p`` is the density of the law
     labelled ``P``) to its :class:`_Density`; ``scalars`` and ``vectors`` give
     each parameter its domain (a vector's entries up to :data:`CLASSES`);
-    ``groups`` are the written-out entries of a probability vector.
+    ``groups`` are the written-out entries of a law's probability vector,
+    ``simplex`` its vectors over a symbolic K; ``unnormalised`` the densities of
+    laws not known to sum (integrate) to one.
     """
 
     densities: dict[str, _Density] = field(default_factory=dict)
@@ -168,6 +169,7 @@ class _Scope:
     vectors: dict[sp.IndexedBase, Domain] = field(default_factory=dict)
     groups: list[tuple[sp.Symbol, ...]] = field(default_factory=list)
     unnormalised: set[sp.Expr] = field(default_factory=set)
+    simplex: list[sp.IndexedBase] = field(default_factory=list)
 
     def add_law(self, law: Instance) -> None:
         if not law.family.normalised:
@@ -182,6 +184,8 @@ class _Scope:
                     self.groups.append(law.entries)
             elif isinstance(value, sp.IndexedBase):
                 self.vectors[value] = var.domain
+                if var.domain is Domain.SIMPLEX:
+                    self.simplex.append(value)
             elif isinstance(value, sp.Symbol):
                 self.scalars[value] = var.domain
 
@@ -213,15 +217,15 @@ class _Scope:
                     known.add(symbol)
 
     def facts(self) -> dict[sp.Basic, sp.Expr]:
-        """Facts of the laws for the symbolic proof: a probability vector sums to one
-        (its last written-out entry is one minus the others), a density over a finite
-        support sums to one."""
+        """Facts of the laws for the symbolic proof: a law's probability vector sums to
+        one (its last written-out entry is one minus the others), a density over a finite
+        support sums to one. A vector no law declares is only *sampled* as a probability
+        vector (when its entries are positive); no fact is assumed of it."""
         from derive.information.instance import k
 
         subs: dict[sp.Basic, sp.Expr] = {}
-        for base, domain in self.vectors.items():
-            if domain is Domain.SIMPLEX:
-                subs[sp.Sum(base[k], (k, 1, K))] = sp.S.One
+        for base in self.simplex:
+            subs[sp.Sum(base[k], (k, 1, K))] = sp.S.One
         for group in self.groups:
             subs[group[-1]] = 1 - sp.Add(*group[:-1])
         for name, density in self.densities.items():
@@ -380,9 +384,10 @@ class _Undefined(Exception):
     """An expression has no real value at a point (or a node the evaluator does not know)."""
 
 
-def _mpf(value: sp.Rational | int) -> Number:
-    fraction = Fraction(int(value.p), int(value.q)) if isinstance(value, sp.Rational) else value
-    return mpmath.mpf(fraction.numerator) / fraction.denominator
+def _mpf(value: sp.Basic) -> Number:
+    """An exact rational (or whole number) as an mpmath number at the working precision."""
+    rational = sp.Rational(value)
+    return mpmath.mpf(int(rational.p)) / int(rational.q)
 
 
 def _rational(rng: random.Random, low: float, high: float) -> sp.Rational:
@@ -397,7 +402,7 @@ def _simplex(rng: random.Random, size: int) -> list[sp.Rational]:
 def _draw(domain: Domain, rng: random.Random) -> sp.Rational:
     low, high = domain.sample_range
     if domain.discrete:
-        return sp.Integer(rng.randint(max(int(low), 1 if domain is Domain.NATURAL else 0), 6))
+        return sp.Integer(rng.randint(int(low), int(high)))
     return _rational(rng, low, high)
 
 
@@ -769,7 +774,8 @@ class _Session:
 
     def point(self, i: int) -> _Evaluator:
         while len(self.points) <= i:
-            self.points.append(_Evaluator(_sample(self.scope, self.rng)))
+            with mpmath.workdps(DIGITS):  # a random law's numbers at the working precision
+                self.points.append(_Evaluator(_sample(self.scope, self.rng)))
         return self.points[i]
 
     def value(self, i: int, expr: sp.Expr) -> Number | None:
