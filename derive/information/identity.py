@@ -45,7 +45,11 @@ class Identity:
     ``start`` to the other side; each is checked as its relation says.
     ``symbols`` are the free symbols with their meaning, in words, for the
     reader; ``notes`` are sentences the proof states after the chain (when
-    equality holds, the library call that computes each side).
+    equality holds, the library call that computes each side). ``facts`` are
+    the equations the claim assumes or defines (Σ_k p_k = 1 for a probability
+    vector, a target's definition): a step is proved with every fact's left
+    side replaced by its right side, repeatedly until nothing changes (a
+    definition may use a defined symbol).
     """
 
     name: str
@@ -57,3 +61,4 @@ class Identity:
     witness: Witness | None = None
     symbols: tuple[tuple[sp.Basic, str], ...] = ()
     notes: tuple[str, ...] = field(default=())
+    facts: tuple[sp.Equality, ...] = field(default=())
