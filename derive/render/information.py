@@ -447,12 +447,20 @@ class InformationPrinter(ProofPrinter):
             return self.phrase_note(how)
         return self.note(_why(step), [])
 
+    def _rows(self, lhs: str, relation: str, expr: sp.Basic, width: int) -> list[str]:
+        parts = self.lines(expr, width)
+        return [f"{lhs} &{relation} {parts[0]}".strip(), *(rf"&\quad {p}" for p in parts[1:])]
+
     def chain(self, lhs: sp.Basic, start: sp.Expr, steps: tuple[Step, ...]) -> list[str]:
-        """``lhs = start`` and each step's row, justified on the right."""
-        rows = self.equation(self._print(lhs), "=", start, aligned=True)
-        rows = self.justified(rows, self.note("definition", [])) if steps else rows
+        """``lhs = start`` and each step's row, justified on the right; every row is as
+        narrow as the left-hand side, which widens the whole alignment, requires."""
+        left = self._print(lhs)
+        width = max(20, self._settings["line_width"] - visible_width(left))
+        rows = self._rows(left, "=", start, width)
+        if steps:
+            rows = self.justified(rows, self.note("definition", []))
         for step in steps:
-            part = self.equation("", self._print(step.relation), step.after, aligned=True)
+            part = self._rows("", self._print(step.relation), step.after, width)
             rows += self.justified(part, self._step_note(step))
         return rows
 
@@ -554,10 +562,12 @@ class InformationPrinter(ProofPrinter):
                 )
             )
         if i.steps:
+            left = self._print(i.start)
+            width = max(20, self._settings["line_width"] - visible_width(left))
             rows: list[str] = []
             for number, step in enumerate(i.steps):
-                lhs = "" if number else self._print(i.start)
-                part = self.equation(lhs, self._print(step.relation), step.after, aligned=True)
+                relation = self._print(step.relation)
+                part = self._rows("" if number else left, relation, step.after, width)
                 rows += self.justified(part, self._step_note(step))
             blocks += [
                 self.strong("Proof.") + " Each line follows from the one before it by the rule "
