@@ -6,6 +6,9 @@ The public API is loaded lazily so that ``derive --help`` never imports SymPy::
     >>> d = derive("gaussian")
     >>> d.loss.loss.torch
     'torch.nn.MSELoss'
+    >>> from derive import kl
+    >>> kl("normal", "normal").value  # the KL divergence, derived from the densities
+    log(sigma_2**2/sigma_1**2)/2 - 1/2 + (sigma_1**2 + (mu_1 - mu_2)**2)/(2*sigma_2**2)
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ __all__ = [
     "ENTRIES",
     "Derivation",
     "DeriveError",
+    "Identity",
+    "Information",
     "LossMatch",
     "MarkdownPrinter",
     "ProofPrinter",
@@ -26,9 +31,14 @@ __all__ = [
     "Variables",
     "analyse",
     "check_derivation",
+    "cross_entropy",
     "derive",
+    "entropy",
     "identify",
+    "identity",
+    "kl",
     "main",
+    "render_information",
     "render_json",
     "render_latex",
     "render_markdown",
@@ -43,6 +53,8 @@ _WHERE = {
     "ENTRIES": "derive.families",
     "DeriveError": "derive.errors",
     "Derivation": "derive.steps",
+    "Identity": "derive.information.identity",
+    "Information": "derive.information.engine",
     "LossMatch": "derive.losses",
     "MarkdownPrinter": "derive.render.markdown",
     "ProofPrinter": "derive.render.latex",
@@ -51,12 +63,17 @@ _WHERE = {
     "Variables": "derive.steps",
     "analyse": "derive.analysis",
     "check_derivation": "derive.verify",
+    "cross_entropy": "derive.information.api",
     "derive": "derive.engine",
+    "entropy": "derive.information.api",
     "identify": "derive.losses",
+    "identity": "derive.information.api",
+    "kl": "derive.information.api",
     "main": "derive.cli",
     "render_json": "derive.render.json",
     "render_latex": "derive.render.latex",
     "render_markdown": "derive.render.markdown",
+    "render_information": "derive.render.information",
     "render_text": "derive.render.text",
     "to_dict": "derive.render.json",
 }

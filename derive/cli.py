@@ -1,4 +1,5 @@
-"""The command line: ``derive NAME [options]``, ``custom``, ``--spec``, ``list``, ``all``, ``plot``.
+"""The command line: ``derive NAME [options]``, ``custom``, ``--spec``, ``list``, ``all``, ``plot``,
+``entropy``, ``cross-entropy``, ``kl`` and ``identity``.
 
 ``main(argv)`` returns the exit status. SymPy is imported only once a
 derivation is requested, so ``derive --help`` and ``derive list`` stay fast.
@@ -7,7 +8,8 @@ the file FILE names (through a symlink, keeping its mode) atomically, never
 partially, and refuses what is not a regular file; ``-o -`` is standard output.
 A user density (``custom``, ``--spec``) is parsed, derived and rendered in a
 worker process with a wall-clock and memory limit (:mod:`derive.sandbox`);
-only the rendered text comes back.
+only the rendered text comes back. So is an entropy or divergence with a user
+density as a law (``--p-density``, ``--q-density``).
 """
 
 from __future__ import annotations
@@ -44,7 +46,14 @@ EPILOG = r"""examples:
   derive laplace --format markdown        the proof with $…$ math, for GitHub
   derive all --out derivations            the gallery: every model as .md and .tex
   derive plot bernoulli --link logit --loss mse -o cmp.png   loss and gradient figure
-  derive list                             every model, alias, link and loss
+  derive list                             every model, alias, link and loss, laws, identities
+
+entropies, cross-entropies and KL divergences, derived from the densities:
+  derive kl normal normal                 KL(P‖Q) in closed form, with torch's kl_divergence
+  derive entropy bernoulli --base 2       H(P) in bits
+  derive cross-entropy categorical categorical --classes 3
+  derive kl --p-density '\frac{1}{2}e^{-|y|}' normal   your own density as P (or --q-density)
+  derive identity gibbs                   KL ≥ 0, proved; derive list names every identity
 
 your own density, in LaTeX (parsed and derived in a worker bounded in time and memory):
   derive custom --density '\frac{1}{\pi\gamma\left(1+\left(\frac{y-\mu}{\gamma}\right)^2\right)}' \
@@ -52,6 +61,11 @@ your own density, in LaTeX (parsed and derived in a worker bounded in time and m
   derive custom --density 'p^{y}(1-p)^{1-y}' --target y --predict p --support binary --link logit
   derive --spec derivations/specs/log-normal.toml   the same, from a TOML spec file
 """
+
+# the information commands and how many laws each takes
+INFORMATION: dict[str, int] = {"entropy": 1, "cross-entropy": 2, "kl": 2}
+IDENTITY = "identity"  # the command (the word is also a link's name)
+LABELS = ("P", "Q")
 
 FORMATS = {
     "text": "text",
@@ -82,9 +96,19 @@ def _parser() -> argparse.ArgumentParser:
         "name",
         metavar="NAME",
         nargs="?",
-        help=f"a model ({names}; alias {aliases}), or one of: custom, list, all, plot",
+        help=f"a model ({names}; alias {aliases}), or one of: custom, list, all, plot, "
+        "entropy, cross-entropy, kl, identity",
     )
-    parser.add_argument("model", metavar="MODEL", nargs="?", help="after 'plot': the model to plot")
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        nargs="?",
+        help="after 'plot': the model to plot; after 'entropy', 'cross-entropy' or 'kl': "
+        "the law P; after 'identity': its name",
+    )
+    parser.add_argument(
+        "other", metavar="Q", nargs="?", help="after 'cross-entropy' or 'kl': the law Q"
+    )
     links = "; ".join(f"{f.name}: {', '.join(spec.name for spec in f.links)}" for f in families())
     parser.add_argument(
         "--link",
@@ -103,6 +127,22 @@ def _parser() -> argparse.ArgumentParser:
             metavar=option.metavar,
             help=option.help,
         )
+    laws = parser.add_argument_group(
+        "entropies and divergences (derive entropy, cross-entropy, kl)"
+    )
+    laws.add_argument(
+        "--base",
+        metavar="BASE",
+        help="the base of the logarithm: e (nats, the default), 2 (bits) or 10 (bans)",
+    )
+    laws.add_argument(
+        "--p-density",
+        metavar="LATEX",
+        help="your own density as the law P, in LaTeX (with --target, --support, --domain)",
+    )
+    laws.add_argument(
+        "--q-density", metavar="LATEX", help="your own density as the law Q, in LaTeX"
+    )
     custom = parser.add_argument_group("your own density (derive custom, or a spec file)")
     custom.add_argument(
         "--density", metavar="LATEX", help="the density of one observation, in LaTeX"
@@ -203,7 +243,29 @@ def _list_text() -> str:
         "L1Loss, BCELoss, BCEWithLogitsLoss, PoissonNLLLoss, GaussianNLLLoss it is proved "
         "to match"
     )
+    lines += ["", "laws (derive entropy NAME, derive cross-entropy P Q, derive kl P Q):"]
+    with_laws = [f for f in known if f.law is not None]
+    wide = max(len(f.name) for f in with_laws) if with_laws else 0
+    for family in with_laws:
+        law = family.law
+        assert law is not None
+        parameters = ", ".join(v.name for v in law.parameters)
+        torch = f"torch.distributions.{law.torch}" if law.torch else "no torch class"
+        lines.append(
+            f"{family.name:<{wide}} {law.name}({parameters}) on {law.support.value}; {torch}"
+        )
+    lines += ["", "identities (derive identity NAME):"]
+    identities = _identities()
+    wide = max((len(name) for name, _ in identities), default=0)
+    lines += [f"{name:<{wide}} {summary}" for name, summary in identities]
     return "\n".join(lines) + "\n"
+
+
+def _identities() -> list[tuple[str, str]]:
+    """The identity registry's names and summaries, in its order."""
+    from derive.information.identities import IDENTITIES
+
+    return [(name, summary) for name, (summary, _) in IDENTITIES.items()]
 
 
 def _list_json() -> str:
@@ -216,10 +278,20 @@ def _list_json() -> str:
             "summary": f.summary,
             "links": [{"link": spec.name, "loss": spec.shows} for spec in f.links],
             "options": [o.flag for o in f.options],
+            "law": None
+            if f.law is None
+            else {
+                "name": f.law.name,
+                "parameters": [v.name for v in f.law.parameters],
+                "support": f.law.support.value,
+                "torch": f"torch.distributions.{f.law.torch}" if f.law.torch else None,
+            },
         }
         for f in families()
     ]
-    return json.dumps({"schema": 1, "models": data}, indent=2, ensure_ascii=False) + "\n"
+    identities = [{"name": name, "summary": summary} for name, summary in _identities()]
+    document = {"schema": 1, "models": data, "identities": identities}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def _options(args: argparse.Namespace) -> dict[str, object]:
@@ -327,6 +399,17 @@ def _check_options(args: argparse.Namespace) -> None:
         raise DeriveError("give a model (e.g. derive gaussian), or --spec FILE; see derive --help")
     if args.standalone and FORMATS[args.format] != "latex":
         raise DeriveError("--standalone only applies to --format latex")
+    if args.name in INFORMATION or args.name == IDENTITY:
+        _check_information(args)
+        return
+    given = [flag for flag, value in _information_flags(args) if value is not None]
+    if given:
+        raise DeriveError(
+            f"{', '.join(given)} only applies to 'derive entropy', 'cross-entropy' and 'kl'"
+        )
+    if args.other is not None:
+        shown = args.other if len(args.other) <= 40 else args.other[:40] + "…"
+        raise DeriveError(f"unexpected argument {shown!r}")
     if not custom:
         given = [
             f"--{f}" for f in (*_CUSTOM_FLAGS, "spec", "timeout") if getattr(args, f) is not None
@@ -366,6 +449,168 @@ def _check_options(args: argparse.Namespace) -> None:
             raise DeriveError("all needs --out DIR (for example: derive all --out derivations)")
     elif args.out is not None:
         raise DeriveError("--out only applies to 'derive all'; use -o FILE for one output")
+
+
+# ------------------------------------------------------------------ information
+
+_LAW_OPTIONS = ("--classes",)  # the family options a law takes (a categorical law's K)
+_DENSITY_FLAGS = ("--p-density", "--q-density")
+_DENSITY_OPTIONS = ("target", "support", "domain")  # how a user density is read
+
+
+def _information_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
+    return [("--base", args.base), ("--p-density", args.p_density), ("--q-density", args.q_density)]
+
+
+def _densities(args: argparse.Namespace) -> tuple[str | None, ...]:
+    return (args.p_density, args.q_density)
+
+
+def _check_information(args: argparse.Namespace) -> None:
+    """entropy, cross-entropy and kl take laws, --base, --classes and user densities;
+    identity takes a name; neither takes a link, a loss or a model's options."""
+    command = args.name
+    wrong = [
+        flag
+        for flag, value in (
+            ("--link", args.link),
+            ("--loss", args.loss),
+            ("--out", args.out),
+            ("--density", args.density),
+            ("--predict", args.predict),
+            ("--fixed", args.fixed),
+            ("--spec", args.spec),
+        )
+        if value is not None
+    ]
+    wrong += [
+        o.flag
+        for o in all_options()
+        if getattr(args, o.name) is not None and o.flag not in _LAW_OPTIONS
+    ]
+    bounded = [f"--{f}" for f in (*_DENSITY_OPTIONS, "timeout") if getattr(args, f) is not None]
+    if command == IDENTITY:
+        wrong += [flag for flag, value in _information_flags(args) if value is not None]
+        wrong += [flag for flag in _LAW_OPTIONS if getattr(args, flag[2:]) is not None]
+        wrong += bounded
+        if wrong:
+            raise DeriveError(f"{', '.join(wrong)} does not apply to 'derive identity'")
+        if args.model is None:
+            raise DeriveError(
+                "identity needs a name: derive identity NAME (derive list names them)"
+            )
+        if args.other is not None:
+            shown = args.other if len(args.other) <= 40 else args.other[:40] + "…"
+            raise DeriveError(f"unexpected argument {shown!r}")
+        return
+    if wrong:
+        raise DeriveError(f"{', '.join(wrong)} does not apply to 'derive {command}'")
+    count = INFORMATION[command]
+    densities = _densities(args)
+    if count == 1 and args.q_density is not None:
+        raise DeriveError(f"{command} has one law, P: give it by name or with --p-density")
+    if bounded and not any(densities):
+        raise DeriveError(f"{', '.join(bounded)} only applies with --p-density or --q-density")
+    names = [n for n in (args.model, args.other) if n is not None]
+    given = len(names) + sum(d is not None for d in densities)
+    if given != count:
+        usage = f"derive {command} P" + (" Q" if count == 2 else "")
+        laws = "one law, P" if count == 1 else "two laws, P and Q"
+        raise DeriveError(
+            f"{command} takes {laws}, got {given}: {usage} (a family by name, or your own "
+            "density with --p-density" + (" / --q-density)" if count == 2 else ")")
+        )
+
+
+def _law_slots(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    """Each law in order, P then Q: ``("name", family)`` or ``("density", latex)``."""
+    names = iter(n for n in (args.model, args.other) if n is not None)
+    slots: list[tuple[str, str]] = []
+    for density in _densities(args)[: INFORMATION[args.name]]:
+        slots.append(("density", density) if density is not None else ("name", next(names)))
+    return tuple(slots)
+
+
+def information_output(
+    kind: str,
+    slots: tuple[tuple[str, str], ...],
+    base: str | None,
+    classes: str | None,
+    reading: tuple[str | None, str | None, tuple[tuple[str, str], ...]],
+    fmt: str,
+    standalone: bool,
+) -> str:
+    """Derive and render an entropy, cross-entropy or KL divergence (in the worker when a
+    law is a user density: reading it is bounded there). ``reading`` is the given
+    --target, --support and --domain pairs of a user density (``None``: the default)."""
+    from derive.information.api import parse_classes
+    from derive.information.engine import information
+    from derive.render.information import render_information
+
+    laws: list[object] = []
+    for number, (what, text) in enumerate(slots):
+        laws.append(_user_law(text, number, reading) if what == "density" else text)
+    d = information(
+        kind,
+        *laws,  # type: ignore[arg-type]
+        base="e" if base is None else base,
+        classes=parse_classes(classes),
+    )
+    return render_information(d, fmt, standalone)
+
+
+def _user_law(
+    latex: str, number: int, reading: tuple[str | None, str | None, tuple[tuple[str, str], ...]]
+) -> object:
+    """The law of a user density (:mod:`derive.information.custom`), with the flags that
+    reproduce it as its source."""
+    from dataclasses import replace
+
+    from derive.information.custom import DensitySpec, law_family
+
+    target, support, domains = reading
+    given: dict[str, object] = {"domains": domains}
+    source = [(_DENSITY_FLAGS[number], latex)]
+    if target is not None:
+        given["target"] = target
+        source.append(("--target", target))
+    if support is not None:
+        given["support"] = support
+        source.append(("--support", support))
+    source += [("--domain", f"{name}={domain}") for name, domain in domains]
+    family = law_family(DensitySpec(latex=latex, **given), LABELS[number])  # type: ignore[arg-type]
+    return replace(family, source=tuple(source))
+
+
+def _information_output(args: argparse.Namespace) -> str:
+    fmt = FORMATS[args.format]
+    if args.name == IDENTITY:
+        from derive.information.api import identity
+        from derive.render.information import render_information
+
+        return render_information(identity(args.model), fmt, args.standalone)
+    slots = _law_slots(args)
+    if not any(what == "density" for what, _ in slots):
+        reading: tuple[str | None, str | None, tuple[tuple[str, str], ...]] = (None, None, ())
+        return information_output(
+            args.name, slots, args.base, args.classes, reading, fmt, args.standalone
+        )
+    from derive.sandbox import run_bounded
+    from derive.spec import _domains
+
+    reading = (args.target, args.support, _domains(args.domain))
+    return run_bounded(  # type: ignore[no-any-return]
+        information_output,
+        args.name,
+        slots,
+        args.base,
+        args.classes,
+        reading,
+        fmt,
+        args.standalone,
+        timeout=_timeout(args.timeout),
+        memory_mb=CUSTOM_MEMORY_MB,
+    )
 
 
 def _write_gallery(folder: str) -> str:
@@ -432,7 +677,16 @@ def _with_time_limit(seconds: int) -> object:
     return previous
 
 
-_TEXT_OPTIONS = ("--density", "--target", "--predict", "--fixed", "--domain", "--timeout")
+_TEXT_OPTIONS = (
+    "--density",
+    "--p-density",
+    "--q-density",
+    "--target",
+    "--predict",
+    "--fixed",
+    "--domain",
+    "--timeout",
+)
 
 
 def _join_negative_numbers(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
@@ -517,7 +771,7 @@ def _main(argv: Sequence[str], parser: argparse.ArgumentParser) -> int:
 
     limit = TIME_LIMIT_SECONDS
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_intermixed_args(argv)
         _check_options(args)
         if args.output is not None and args.output != "-":
             from derive.files import check_writable
@@ -527,7 +781,8 @@ def _main(argv: Sequence[str], parser: argparse.ArgumentParser) -> int:
             _write(_list_json() if args.format == "json" else _list_text(), args.output)
             return 0
         limit = TIME_LIMIT_SECONDS * (3 if args.name == "all" else 1)
-        if args.name == "custom" or args.name is None:  # the worker has its own limit
+        bounded = args.name == "custom" or args.name is None or any(_densities(args))
+        if bounded:  # the worker has its own limit
             limit = int(max(limit, _timeout(args.timeout) + 30))
         previous = _with_time_limit(limit)
         try:
@@ -537,6 +792,8 @@ def _main(argv: Sequence[str], parser: argparse.ArgumentParser) -> int:
                 sys.stdout.write(_plot(args))
             elif args.name == "custom" or args.name is None:
                 _write(_custom(args), args.output)
+            elif args.name in INFORMATION or args.name == IDENTITY:
+                _write(_information_output(args), args.output)
             else:
                 _write(_derive_output(args), args.output)
         finally:

@@ -246,6 +246,10 @@ class Law:
     ``torch`` names the ``torch.distributions`` class and ``torch_args`` maps
     each constructor argument to the parameter it is (a law is parametrised
     as its torch class is, so that every argument is one parameter).
+    ``remarks`` are sentences the conclusion of a derivation states about the
+    library, each keyed by the kind of derivation it belongs to (``kl``: what
+    ``torch.nn.KLDivLoss`` computes of a categorical law, say); code between
+    backticks.
     """
 
     name: str
@@ -256,6 +260,7 @@ class Law:
     torch_args: tuple[tuple[str, str], ...]
     moments: Callable[[sp.Expr, Mapping[str, sp.Expr]], sp.Expr | None] | None = None
     torch_entropy: bool = True  # torch implements ``.entropy()`` for this class
+    remarks: tuple[tuple[str, str], ...] = ()  # (kind, sentence)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """The gallery: every built-in derivation as Markdown and standalone LaTeX, and an index.
 
 ``derive all --out DIR`` writes, for each :data:`~derive.families.GALLERY`
-exhibit and each spec file in ``DIR/specs/*.toml``, ``STEM.md`` and ``STEM.tex``
-and an ``index.md`` that links them. Spec files are user text: each is parsed,
+exhibit and each spec file in ``DIR/specs/*.toml``, ``STEM.md`` and ``STEM.tex``;
+for each family with a law, its entropy (``entropy-NAME``) and the KL divergence
+between two of its laws (``kl-NAME``); for each identity, ``identity-NAME``; and
+an ``index.md`` that links them. Spec files are user text: each is parsed,
 derived and rendered in a bounded worker (:mod:`derive.sandbox`).
 The repository's ``derivations/`` folder is this output; a test regenerates it
 and fails when the committed copy differs. Everything is rendered in memory
@@ -15,15 +17,31 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
+import sympy as sp
+
 from derive.analysis import Analysis, analyse
 from derive.engine import derive
 from derive.errors import DeriveError
 from derive.families import GALLERY, Exhibit
+from derive.family import families
+from derive.information.engine import Information
+from derive.render.information import render_latex as render_latex_information
+from derive.render.information import render_markdown as render_markdown_information
+from derive.render.information import torch_call
 from derive.render.latex import command_line, render_latex
 from derive.render.markdown import render_markdown
 from derive.steps import Derivation
 
-__all__ = ["Page", "Row", "gallery", "index", "page", "spec_files"]
+__all__ = [
+    "Page",
+    "Row",
+    "gallery",
+    "identity_rows",
+    "index",
+    "information_rows",
+    "page",
+    "spec_files",
+]
 
 
 SPEC_SECONDS = 30.0
@@ -110,8 +128,74 @@ def _bounded_spec_row(path: str) -> Row:
     return Row(data[0], tuple(data[1:-2]), data[-2], data[-1])
 
 
-def index(rows: list[Row], example: str = "derive gaussian") -> str:
-    """The table of the gallery: model, link, options, loss, torch name, convexity."""
+def _links(stem: str) -> str:
+    return f"[{stem}.md]({stem}.md) · [{stem}.tex]({stem}.tex)"
+
+
+def _information_row(stem: str, d: Information) -> Row:
+    if d.value is None:
+        found = "unknown"
+    elif any(
+        bound.is_infinite for s in d.value.atoms(sp.Sum) for _, *ends in s.limits for bound in ends
+    ):
+        found = "a series"  # an infinite sum with no closed form (a sum over K classes is one)
+    else:
+        found = "closed form"
+    call = torch_call(d)
+    cells = (
+        d.kind,
+        ", ".join(f"{inst.label} = {inst.law.name}" for inst in d.laws),
+        d.unit,
+        found,
+        f"`{call}`" if call else "—",
+        _links(stem),
+    )
+    return Row(
+        stem, cells, render_markdown_information(d), render_latex_information(d, standalone=True)
+    )
+
+
+def information_rows() -> list[Row]:
+    """The entropy of every law, and the KL divergence between two laws of each family."""
+    from derive.information.api import entropy, kl
+
+    rows = []
+    for family in families():
+        if family.law is None:
+            continue
+        rows.append(_information_row(f"entropy-{family.name}", entropy(family)))
+        rows.append(_information_row(f"kl-{family.name}", kl(family, family)))
+    return rows
+
+
+def identity_rows() -> list[Row]:
+    """One page per identity of the registry, in its order."""
+    from derive.information.identities import IDENTITIES, identity
+
+    rows = []
+    for name in IDENTITIES:
+        proved = identity(name)
+        stem = f"identity-{name}"
+        how = "refuted by an exact witness" if proved.witness is not None else "proved"
+        cells = (name, proved.title, how, _links(stem))
+        markdown = render_markdown_information(proved)
+        rows.append(Row(stem, cells, markdown, render_latex_information(proved, standalone=True)))
+    return rows
+
+
+def _table(header: tuple[str, ...], rows: list[Row]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(_cell(c) for c in row.cells) + " |" for row in rows]
+
+
+def index(
+    rows: list[Row],
+    example: str = "derive gaussian",
+    information: list[Row] | None = None,
+    identities: list[Row] | None = None,
+) -> str:
+    """The tables of the gallery: the losses (model, link, options, loss, torch name,
+    convexity), then the entropies and KL divergences, then the identities."""
     lines = [
         "# Gallery of derivations",
         "",
@@ -120,18 +204,35 @@ def index(rows: list[Row], example: str = "derive gaussian") -> str:
         "(compiled by `pdflatex` in CI). Do not edit by hand: a test regenerates this "
         "folder and fails when it differs.",
         "",
-        "| model | link | options | loss | torch | convex in the prediction | proof |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(c) for c in row.cells) + " |")
-    lines += [
+        *_table(
+            ("model", "link", "options", "loss", "torch", "convex in the prediction", "proof"),
+            rows,
+        ),
         "",
         "Reproduce one page with the command on its second line, for example "
         f"`{example} --format markdown`. The pages from `specs/*.toml` are "
         "user densities written in LaTeX; run their commands in this folder.",
         "",
     ]
+    if information:
+        lines += [
+            "## Entropies and KL divergences",
+            "",
+            "Derived from the densities, step by step (`derive entropy NAME`, "
+            "`derive kl P Q`); the torch expression computes the same value in nats.",
+            "",
+            *_table(("quantity", "laws", "unit", "value", "torch", "proof"), information),
+            "",
+        ]
+    if identities:
+        lines += [
+            "## Identities",
+            "",
+            "Proved, or refuted by an exact counterexample (`derive identity NAME`).",
+            "",
+            *_table(("identity", "title", "status", "proof"), identities),
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -156,11 +257,12 @@ def gallery(specs: str | None = None) -> dict[str, str]:
         examples.append(command_line(shown.derivation))
         rows.append(_page_row(exhibit.stem, shown.derivation, shown.analysis))
     rows += [_bounded_spec_row(path) for path in spec_files(specs)]
+    information, identities = information_rows(), identity_rows()
     files: dict[str, str] = {}
-    for row in rows:
+    for row in [*rows, *information, *identities]:
         if f"{row.stem}.md" in files:
             raise DeriveError(f"two gallery pages are called {row.stem}")
         files[f"{row.stem}.md"] = row.markdown
         files[f"{row.stem}.tex"] = row.latex
-    files["index.md"] = index(rows, examples[0])
+    files["index.md"] = index(rows, examples[0], information, identities)
     return files

@@ -691,3 +691,187 @@ def test_many_classes_stay_compact(flags: list[str], capsys: pytest.CaptureFixtu
         assert f"Σⱼ₌₁{''.join('⁰¹²³⁴⁵⁶⁷⁸⁹'[int(c)] for c in str(classes))}" in out
         assert "diag(q) − qqᵀ" in out and f"(a, b = 1, …, {classes})" in out
     assert sizes[64] < sizes[8] * 1.1
+
+
+# ------------------------------------------------------------------ entropy, cross-entropy, KL
+
+
+@pytest.fixture
+def fixture_laws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hand-made laws and identities of tests/information_fixtures.py, registered."""
+    import derive.families
+    from derive.information import identities
+    from tests.information_fixtures import LAWS, registry
+
+    monkeypatch.setattr(derive.families, "FAMILIES", (*derive.families.FAMILIES, *LAWS))
+    monkeypatch.setattr(identities, "IDENTITIES", registry())
+
+
+def test_kl_normal_normal_in_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["kl", "normal", "normal"], capsys)
+    assert code == 0 and err == ""
+    assert "  KL(P‖Q) = −1/2 + log(σ₂²/σ₁²)/2 + (σ₁² + (μ₁ − μ₂)²)/(2·σ₂²)   (nats)" in out
+    assert "value = torch.distributions.kl_divergence(P, Q)" in out
+    code, out, _ = _run(["entropy", "normal", "--base", "bits"], capsys)
+    assert code == 0 and "(bits)" in out and "P.entropy() / math.log(2)" in out
+    code, out, _ = _run(["cross-entropy", "--base", "10", "gaussian", "normal"], capsys)
+    assert code == 0 and "  H(P, Q) = 𝔼_{y∼P}[−log₁₀(q(y))]" in out
+
+
+def test_kl_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    from derive import kl
+    from derive.render.information import REBUILD
+
+    code, out, err = _run(["kl", "normal", "normal", "--format", "json"], capsys)
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert (doc["schema"], doc["kind"], doc["base"], doc["unit"]) == (1, "kl", "e", "nats")
+    assert doc["status"] == "derived" and doc["reason"] is None
+    assert sp.sympify(doc["value"]["sympy"], locals=REBUILD) == kl("normal", "normal").value
+    assert doc["torch"] == {
+        "p": {"class": "torch.distributions.Normal", "args": {"loc": "mu_1", "scale": "sigma_1"}},
+        "q": {"class": "torch.distributions.Normal", "args": {"loc": "mu_2", "scale": "sigma_2"}},
+    }
+    assert doc["steps"][0]["rule"] == "Densities"
+    code, out, _ = _run(["entropy", "normal", "--format", "json", "--base", "2"], capsys)
+    doc = json.loads(out)
+    assert doc["unit"] == "bits" and list(doc["torch"]) == ["p"]
+
+
+def test_categorical_classes_and_remarks(
+    fixture_laws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["kl", "fixture-categorical", "fixture-categorical", "--classes", "3"]
+    code, out, err = _run([*argv, "--format", "json"], capsys)
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["torch"]["p"]["args"] == {"probs": ["p_1", "p_2", "p_3"]}
+    assert doc["remarks"] and "KLDivLoss" in doc["remarks"][0]
+    code, out, _ = _run(argv, capsys)
+    assert "KL(P‖Q) = p₁·log(p₁/q₁) + p₂·log(p₂/q₂) + p₃·log(p₃/q₃)   (nats)" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["kl", "normal"], "kl takes two laws, P and Q, got 1: derive kl P Q"),
+        (["kl"], "kl takes two laws, P and Q, got 0"),
+        (["entropy", "normal", "laplace"], "entropy takes one law, P, got 2"),
+        (["entropy"], "entropy takes one law, P, got 0"),
+        (["kl", "normal", "normal", "normal"], "unrecognized arguments: normal"),
+        (["kl", "gausian", "normal"], "did you mean 'gaussian'"),
+        (["kl", "normal", "laplace"], "laplace has no law for entropies and divergences yet"),
+        (["kl", "normal", "normal", "--link", "logit"], "--link does not apply to 'derive kl'"),
+        (["kl", "normal", "normal", "--loss", "mse"], "--loss does not apply to 'derive kl'"),
+        (["entropy", "normal", "--trials", "3"], "--trials does not apply to 'derive entropy'"),
+        (["entropy", "normal", "--base", "3"], "unknown base '3'; choose one of: e, 2, 10"),
+        (["entropy", "normal", "--classes", "3"], "--classes applies to the categorical law"),
+        (["entropy", "normal", "--classes", "99"], "--classes must be from 2 to 64, got 99"),
+        (["entropy", "normal", "--target", "y"], "--target only applies with --p-density"),
+        (["entropy", "--q-density", "y"], "entropy has one law, P: give it by name or with"),
+        (["entropy", "normal", "--density", "y"], "--density does not apply to 'derive entropy'"),
+        (["gaussian", "--base", "2"], "--base only applies to 'derive entropy'"),
+        (["gaussian", "--p-density", "y"], "--p-density only applies to 'derive entropy'"),
+        (["custom", "--q-density", "y"], "--q-density only applies to 'derive entropy'"),
+        (["identity"], "identity needs a name: derive identity NAME"),
+        (["identity", "gibbs", "--base", "2"], "--base does not apply to 'derive identity'"),
+        (["identity", "gibbs", "--classes", "3"], "--classes does not apply to 'derive identity'"),
+        (["identity", "gibbs", "extra"], "unexpected argument 'extra'"),
+        (["identity", "nope"], "unknown identity 'nope'"),
+        (["kl", "normal", "normal", "--standalone"], "--standalone only applies to --format latex"),
+    ],
+)
+def test_information_mistakes_are_one_line_errors(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(argv, capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("derive: error: ") and err.count("\n") == 1
+    assert needle in err, err
+
+
+def test_laws_on_different_supports_are_refused(
+    fixture_laws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(["kl", "fixture-switch", "normal"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "fixture-switch and gaussian live on different supports (binary and real)" in err
+    code, _, err = _run(["identity", "gibs"], capsys)
+    assert code == 2 and "did you mean 'gibbs'" in err
+
+
+def test_identity_command(fixture_laws: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["identity", "asymmetry"], capsys)
+    assert code == 0 and err == ""
+    assert out.startswith("derive identity asymmetry — KL divergence is not symmetric\n")
+    code, out, _ = _run(["identity", "asymmetry", "--format", "json"], capsys)
+    witness = json.loads(out)["witness"]
+    assert witness["P"] == ["1/2", "1/2"] and set(witness["values"]) == {"KL(P||Q)", "KL(Q||P)"}
+    code, out, _ = _run(["identity", "gibbs", "--format", "latex"], capsys)
+    assert code == 0 and r"&\leq 0" in out
+    code, out, _ = _run(["identity", "decomposition", "--format", "markdown"], capsys)
+    assert code == 0 and out.startswith("# Cross-entropy is entropy plus KL divergence")
+
+
+def test_list_names_the_laws_and_identities(
+    fixture_laws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(["list"], capsys)
+    assert code == 0
+    laws = out.split("\nlaws (derive entropy NAME, derive cross-entropy P Q, derive kl P Q):\n")[1]
+    assert laws.startswith("gaussian")
+    assert "Normal(mu, sigma) on real; torch.distributions.Normal" in laws
+    assert "fixture-categorical Categorical(probs) on labels" in laws
+    identities = out.split("\nidentities (derive identity NAME):\n")[1]
+    assert identities.splitlines()[0] == "decomposition H(P, Q) = H(P) + KL(P‖Q)"
+    assert "\nlaplace " not in laws  # no law yet
+    code, out, _ = _run(["list", "--format", "json"], capsys)
+    doc = json.loads(out)
+    by_name = {m["name"]: m for m in doc["models"]}
+    assert by_name["gaussian"]["law"] == {
+        "name": "Normal",
+        "parameters": ["mu", "sigma"],
+        "support": "real",
+        "torch": "torch.distributions.Normal",
+    }
+    assert by_name["laplace"]["law"] is None
+    assert [i["name"] for i in doc["identities"]] == ["decomposition", "gibbs", "asymmetry"]
+
+
+def test_information_console_script_deterministic_and_compiled(tmp_path: Path) -> None:
+    """Through the installed script, under three hash seeds: the same bytes; the standalone
+    KL page compiles with pdflatex; errors are one line with exit status 2."""
+    from tests.conftest import compile_tex
+
+    script = shutil.which("derive", path=os.path.dirname(sys.executable)) or "derive"
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        texts = []
+        for fmt in ("json", "latex", "text"):
+            result = subprocess.run(
+                [script, "kl", "normal", "normal", "--format", fmt],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
+            texts.append(result.stdout)
+        outputs.add(tuple(texts))
+    assert len(outputs) == 1
+    target = tmp_path / "kl.tex"
+    argv = [script, "kl", "normal", "normal", "--format", "latex", "--standalone", "-o"]
+    result = subprocess.run([*argv, str(target)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+    compile_tex(target.read_text(encoding="utf-8"), tmp_path, "kl")
+    result = subprocess.run([script, "kl", "normal"], capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "kl takes two laws" in result.stderr
+
+
+def test_help_lists_the_information_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for word in ("derive kl normal normal", "--base", "--p-density", "--q-density", "identity"):
+        assert word in out

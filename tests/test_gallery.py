@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from derive.cli import main
 from derive.families import FAMILIES, GALLERY
 from derive.gallery import gallery, spec_files
+from derive.information.identities import IDENTITIES
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "derivations"
@@ -51,11 +54,23 @@ def test_index_links_every_entry() -> None:
         if page.is_dir():
             continue
         assert page.name == "index.md" or f"]({page.name})" in index, page.name
-    rows = [line for line in index.splitlines() if line.startswith("| ") and "](" in line]
+    losses, _, rest = index.partition("\n## Entropies and KL divergences\n")
+    information, _, identities = rest.partition("\n## Identities\n")
+    rows = [line for line in losses.splitlines() if line.startswith("| ") and "](" in line]
     assert len(rows) == len(GALLERY) + len(spec_files(str(SPECS)))
     for spec in spec_files(str(SPECS)):
         assert f"]({Path(spec).stem}.md)" in index
     assert all(("convex" in row) for row in rows)
+    with_laws = [f for f in FAMILIES if f.law is not None]
+    rows = [line for line in information.splitlines() if line.startswith("| ") and "](" in line]
+    assert len(rows) == 2 * len(with_laws) >= 2
+    for family in with_laws:
+        for stem in (f"entropy-{family.name}", f"kl-{family.name}"):
+            assert f"]({stem}.md)" in information and f"]({stem}.tex)" in information
+    rows = [line for line in identities.splitlines() if line.startswith("| ") and "](" in line]
+    assert len(rows) == len(IDENTITIES)
+    for name in IDENTITIES:
+        assert f"](identity-{name}.md)" in identities
 
 
 def test_gallery_is_the_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
@@ -78,8 +93,46 @@ def test_gallery_is_the_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> Non
 
 def test_gallery_renders_in_memory_with_an_index() -> None:
     files = gallery()
-    assert set(files) == {f"{e.stem}{s}" for e in GALLERY for s in (".md", ".tex")} | {"index.md"}
+    stems = [e.stem for e in GALLERY]
+    stems += [
+        f"{kind}-{f.name}" for f in FAMILIES if f.law is not None for kind in ("entropy", "kl")
+    ]
+    stems += [f"identity-{name}" for name in IDENTITIES]
+    assert set(files) == {f"{stem}{s}" for stem in stems for s in (".md", ".tex")} | {"index.md"}
     assert all(text.endswith("\n") for text in files.values())
+
+
+def test_every_law_and_identity_gets_its_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written over the families with a law and the registry: new ones appear by themselves."""
+    import derive.families
+    from derive.gallery import identity_rows, index, information_rows
+    from derive.information import identities
+    from tests.information_fixtures import CATEGORICAL, registry
+
+    monkeypatch.setattr(derive.families, "FAMILIES", (*FAMILIES, CATEGORICAL))
+    monkeypatch.setattr(identities, "IDENTITIES", registry())
+    information = information_rows()
+    assert [row.stem for row in information] == [
+        "entropy-gaussian",
+        "kl-gaussian",
+        "entropy-fixture-categorical",
+        "kl-fixture-categorical",
+    ]
+    kl = information[-1]
+    assert kl.cells[:4] == ("kl", "P = Categorical, Q = Categorical", "nats", "closed form")
+    assert kl.latex.startswith("\\documentclass") and kl.markdown.startswith("# KL divergence")
+    proved = identity_rows()
+    assert [row.stem for row in proved] == [
+        "identity-decomposition",
+        "identity-gibbs",
+        "identity-asymmetry",
+    ]
+    assert proved[1].cells[2] == "proved" and proved[2].cells[2] == "refuted by an exact witness"
+    text = index([], "derive gaussian", information, proved)
+    assert "| kl | P = Categorical, Q = Categorical | nats | closed form |" in text
+    assert (
+        "[identity-gibbs.md](identity-gibbs.md) · [identity-gibbs.tex](identity-gibbs.tex)" in text
+    )
 
 
 def test_spec_files_are_rendered_with_the_built_ins() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sympy as sp
 
 from derive.analysis import analyse
 from derive.engine import derive
@@ -279,3 +280,59 @@ def test_written_out_classes_compile_with_every_option(classes: int, tmp_path: P
     for options in ({}, {"targets": "soft"}, {"label_smoothing": "0.1"}):
         d = derive("categorical", link="softmax", classes=classes, **options)  # type: ignore[arg-type]
         compile_tex(render_latex(d, analyse(d, "mse"), standalone=True), tmp_path, "written")
+
+
+def test_information_theory_prints_by_class() -> None:
+    from derive.information.engine import Quantity
+    from derive.information.expectation import Expectation, LogBase
+
+    printer = ProofPrinter()
+    t = sp.Symbol("y", real=True)
+    p, q = sp.Symbol("P"), sp.Symbol("Q")
+    mean = Expectation(t**2, t, p, sp.Function("p")(t), -sp.oo, sp.oo)
+    assert printer.doprint(mean) == r"\mathbb{E}_{y \sim P}\left[y^{2}\right]"
+    assert printer.doprint(LogBase(sp.Function("q")(t), sp.Integer(2))) == r"\log_{2} q(y)"
+    assert printer.doprint(LogBase(t + 1, sp.Integer(10))) == r"\log_{10}{\left(1 + y \right)}"
+    kl = Quantity(sp.Symbol("kl"), p, q)
+    assert printer.doprint(kl) == r"D_{\mathrm{KL}}\left(P \,\|\, Q\right)"
+    assert printer.doprint(Quantity(sp.Symbol("entropy"), p)) == r"H\left(P\right)"
+    assert printer.doprint(Quantity(sp.Symbol("cross-entropy"), p, q)) == r"H\left(P, Q\right)"
+    k = sp.Symbol("K", integer=True, positive=True)
+    assert printer.doprint(sp.Range(1, k + 1)) == r"\left\{1, 2, \ldots, K\right\}"
+    assert printer.doprint(sp.Range(0, 2)) == r"\left\{0, 1\right\}"
+    assert printer._print(Relation.AT_MOST) == r"\leq"
+
+
+def test_a_long_expectation_breaks_inside_its_brackets() -> None:
+    from derive.information.expectation import Expectation
+
+    t = sp.Symbol("y", real=True)
+    a = sp.symbols("a1:12", positive=True)
+    integrand = sp.Add(*(sp.log(s + t**2) for s in a))
+    mean = Expectation(integrand, t, sp.Symbol("P"), sp.Function("p")(t), -sp.oo, sp.oo)
+    lines = ProofPrinter().lines(mean)
+    assert len(lines) > 1
+    assert lines[0].startswith(r"\mathbb{E}_{y \sim P}\biggl[") and lines[-1].endswith(r"\biggr]")
+    assert all(visible_width(line) <= 62 for line in lines)
+
+
+def test_the_laws_of_the_information_rules() -> None:
+    from derive.information import information
+    from derive.information.rules import ChangeOfBase, CollectTerms, Densities, Linearity
+
+    printer = ProofPrinter()
+    assert printer.doprint(ChangeOfBase()).startswith(r"$\log_{b} a = \frac{\log a}{\log b}$")
+    assert "for a, b and c free of $y$" not in printer.doprint(Linearity())
+    assert r"$\mathbb{E}_{y \sim P}\left[c\right] = c$" in printer.doprint(Linearity())
+    assert "proved equal" in printer.doprint(CollectTerms())
+    d = information("kl", "normal", "normal")
+    (densities,) = [s.rule for s in d.steps if isinstance(s.rule, Densities)]
+    assert printer.doprint(densities) == (
+        "$p(y)$ and $q(y)$ are the densities (mass functions) of the laws, as stated above."
+    )
+    moments = [printer.doprint(s.rule) for s in d.steps if s.rule.name == "Moment"]
+    assert moments == [
+        r"$\mathbb{E}_{y \sim P}\left[y^{2}\right] = \mu_{1}^{2} + \sigma_{1}^{2}$, "
+        "a moment of the Normal law.",
+        r"$\mathbb{E}_{y \sim P}\left[y\right] = \mu_{1}$, a moment of the Normal law.",
+    ]

@@ -12,7 +12,7 @@ import pytest
 
 from derive.analysis import analyse
 from derive.engine import derive
-from derive.render.latex import render_latex
+from derive.render.latex import ProofPrinter, render_latex
 from derive.render.markdown import MarkdownPrinter, render_markdown, repr_latex
 from tests.conftest import CASES, LOCATION_CASES, case_id, mathjax_node
 
@@ -116,3 +116,13 @@ def test_long_aligned_blocks_are_cut_for_mathjax() -> None:
     assert sum(len(r) for r in rows) > DISPLAY_CHARACTERS  # so the derivation was cut
     for row in rows:
         assert row in md
+
+
+def test_a_phrase_note_is_math_with_its_words_in_text() -> None:
+    import sympy as sp
+
+    y, mu = sp.symbols("y mu")
+    phrase = ["the integral split at ", sp.Eq(y, mu, evaluate=False)]
+    assert MarkdownPrinter().phrase_note(phrase) == r"\text{the integral split at }y = \mu"
+    assert ProofPrinter().phrase_note(phrase) == r"\text{the integral split at $y = \mu$}"
+    assert MarkdownPrinter().phrase_text(phrase) == r"the integral split at $y = \mu$"

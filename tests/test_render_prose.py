@@ -77,3 +77,9 @@ def test_every_sentence_the_package_says_converts_to_ascii() -> None:
             converted = prose(sentence, target)
             assert converted.isascii(), (sentence, converted)
             assert converted.count("$") % 2 == 0
+
+
+def test_information_theory_characters() -> None:
+    assert prose("KL(P‖Q) ≥ 0", "latex") == r"$KL(P\| Q) \geq 0$"
+    assert prose("y ∼ P on ℝ", "math") == r"y \sim P\text{ on}\ \mathbb{R}"
+    assert prose("𝔼[y]", "markdown") == r"$\mathbb{E}[y]$"

@@ -26,7 +26,32 @@ if TYPE_CHECKING:
 
     from derive.compile import Model
 
-__all__ = ["FAMILY"]
+__all__ = ["FAMILY", "LAW_REMARKS"]
+
+# What torch computes of the categorical law's entropies and divergences, by kind of
+# derivation (:attr:`derive.family.Law.remarks`); each claim is checked against torch in
+# tests/test_render_information.py.
+LAW_REMARKS: tuple[tuple[str, str], ...] = (
+    (
+        "kl",
+        "`torch.nn.KLDivLoss` computes this divergence from log-probabilities: its input is "
+        "log q, as `torch.log(q)` or as `log_softmax(z)` of logits z, and its target is p, or "
+        "log p with `log_target=True`; `KLDivLoss(reduction='batchmean')(torch.log(q), p)` is "
+        "KL(P‖Q) averaged over the rows of a batch",
+    ),
+    (
+        "kl",
+        "only `reduction='batchmean'` is the mathematical KL divergence: `reduction='mean'`, "
+        "the default, divides the sum by N·K (every element of an N × K batch), not by the "
+        "batch size N, so it gives KL(P‖Q)/K",
+    ),
+    (
+        "cross-entropy",
+        "`torch.nn.CrossEntropyLoss()(z, p)` with probability targets p and logits z, where "
+        "q = softmax(z), is H(P, Q) averaged over the rows of a batch; "
+        "H(P, Q) = H(P) + KL(P‖Q)",
+    ),
+)
 
 
 def _compile(family: Family, link: str, options: dict[str, str | None]) -> Model:

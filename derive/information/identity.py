@@ -11,10 +11,12 @@ reader (or a test) to recompute every number from the witness alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import sympy as sp
+if TYPE_CHECKING:  # the records are plain data: the registry reads without SymPy
+    import sympy as sp
 
-from derive.steps import Step
+    from derive.steps import Step
 
 __all__ = ["Identity", "Witness"]
 

@@ -41,6 +41,9 @@ from derive.convexity import (
 )
 from derive.exponential import ExponentialFamily
 from derive.functions import sigmoid, softplus
+from derive.information.expectation import Expectation, LogBase
+from derive.information.rules import ChangeOfBase, CollectTerms, Densities, Linearity, Moment
+from derive.render.phrases import Phrase, moment_phrase
 from derive.render.prose import prose, prose_text
 from derive.report import conclude
 from derive.rules import Rule
@@ -176,6 +179,20 @@ class ProofPrinter(LatexPrinter):
     def code_note(self, text: str) -> str:
         """Code as a row's note (``\\tag*`` content is text)."""
         return self.code(text)
+
+    def phrase_note(self, phrase: Phrase) -> str:
+        """A row's note of words and formulas (a moment: which one, and how it was found)."""
+        return r"\text{%s}" % "".join(
+            prose_text(part, "latex") if isinstance(part, str) else self.inline(self._print(part))
+            for part in phrase
+        )
+
+    def phrase_text(self, phrase: Phrase) -> str:
+        """Words and formulas in a paragraph."""
+        return "".join(
+            self.plain(part) if isinstance(part, str) else self.inline(self._print(part))
+            for part in phrase
+        )
 
     def justified(self, rows: list[str], note: str) -> list[str]:
         """Rows with the justification tagged on the first (amsmath moves it down if needed)."""
@@ -340,6 +357,101 @@ class ProofPrinter(LatexPrinter):
         tex = r"\delta_{%s %s}" % (a, b)
         return tex if exp is None else "%s^{%s}" % (tex, exp)
 
+    # ------------------------------------------------- information theory
+
+    def _print_Expectation(self, expr: Expectation) -> str:
+        """𝔼_{y∼P}[g]: the expectation of g(y) under the law P."""
+        return r"%s\left[%s\right]" % (self._expectation_head(expr), self._print(expr.integrand))
+
+    def _expectation_head(self, expr: Expectation) -> str:
+        variable, label = self._print(expr.variable), self._print(expr.label)
+        return r"\mathbb{E}_{%s \sim %s}" % (variable, label)
+
+    def _print_LogBase(self, expr: LogBase, exp: str | None = None) -> str:
+        """log₂ x, log₁₀(a b): a base-b logarithm, unevaluated."""
+        x, base = expr.args
+        head = r"\log_{%s}" % self._print(base)
+        if exp is not None:
+            head += "^{%s}" % exp
+        if isinstance(x, (sp.Symbol, sp.Indexed)) or (
+            isinstance(x, sp.Function) and not isinstance(x, sp.exp)
+        ):
+            return r"%s %s" % (head, self._print(x))
+        return r"%s{\left(%s \right)}" % (head, self._print(x))
+
+    def _print_Quantity(self, expr: sp.Expr, exp: str | None = None) -> str:
+        """H(P), H(P, Q), D_KL(P ‖ Q)."""
+        names = [self._print(law) for law in expr.args[1:]]
+        if str(expr.args[0]) == "kl":
+            tex = r"D_{\mathrm{KL}}\left(%s\right)" % r" \,\|\, ".join(names)
+        else:
+            tex = r"H\left(%s\right)" % ", ".join(names)
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _print_Range(self, expr: sp.Range) -> str:
+        """{1, 2, …, K} for a symbolic K (SymPy prints Range(1, K + 1))."""
+        start, stop = expr.start, expr.stop
+        if stop.is_infinite or (stop - start).is_Integer:
+            return super()._print_Range(expr)  # type: ignore[no-any-return]
+        first = ", ".join(self._print(start + offset) for offset in range(2))
+        return r"\left\{%s, \ldots, %s\right\}" % (first, self._print(stop - 1))
+
+    def _print_ChangeOfBase(self, rule: ChangeOfBase) -> str:
+        rhs = sp.Mul(sp.log(_a), sp.Pow(sp.log(_b), -1), evaluate=False)
+        return self._law(LogBase(_a, _b), rhs, "for a > 0, b > 0 and b ≠ 1")
+
+    def _print_Densities(self, rule: Densities) -> str:
+        names = [self.inline(self._print(name)) for name, _ in rule.densities]
+        if len(names) == 1:
+            return names[0] + " is the density (mass function) of the law, as stated above."
+        return (
+            " and ".join(names)
+            + " are the densities (mass functions) of the laws, as stated above."
+        )
+
+    def _print_Linearity(self, rule: Linearity) -> str:
+        y, label = sp.Symbol("y", real=True), sp.Symbol("P")
+        u, v = sp.Function("u")(y), sp.Function("v")(y)
+
+        def mean(g: sp.Expr) -> Expectation:
+            return Expectation(g, y, label, sp.Function("p")(y), -sp.oo, sp.oo)
+
+        lhs = mean(sp.Add(sp.Mul(_a, u), sp.Mul(_b, v), evaluate=False))
+        rhs = sp.Add(sp.Mul(_a, mean(u)), sp.Mul(_b, mean(v)), evaluate=False)
+        law = self.inline(self.as_written(sp.Eq(lhs, rhs, evaluate=False)))
+        constant = self.inline(self.as_written(sp.Eq(mean(sp.Symbol("c")), sp.Symbol("c"))))
+        return (
+            law
+            + " and "
+            + constant
+            + " "
+            + self.words("for a, b and c free of y")
+            + "; the expectation of a finite sum is the sum of the expectations."
+        )
+
+    def _print_Moment(self, rule: Moment) -> str:
+        assert rule.term is not None
+        tex = self.as_written(sp.Eq(rule.term, rule.value, evaluate=False))
+        how = self.phrase_text(moment_phrase(rule))
+        if visible_width(tex) <= INLINE_WIDTH:
+            return self.inline(tex) + ", " + how + "."
+        # a long value: displayed, broken where it can break
+        rows = self.written().equation(self.as_written(rule.term), "=", rule.value)
+        return how[:1].upper() + how[1:] + ":\n\n" + self.display(rows)
+
+    def _print_CollectTerms(self, rule: CollectTerms) -> str:
+        lhs = sp.Add(
+            sp.Mul(sp.Symbol("c"), sp.log(_a)),
+            sp.Mul(-1, sp.Symbol("c"), sp.log(_b), evaluate=False),
+            evaluate=False,
+        )
+        rhs = sp.Mul(sp.Symbol("c"), sp.log(_a / _b, evaluate=False), evaluate=False)
+        return (
+            self._law(lhs, rhs, "for a, b > 0")[:-1]
+            + ", and fractions over one denominator; the collected form is proved equal "
+            "to the expression before it."
+        )
+
     def pieces(self, expr: sp.Basic) -> list[str]:
         """``expr`` printed as pieces that may each start a new line; joined they read as one."""
         if isinstance(expr, sp.Add):
@@ -361,6 +473,12 @@ class ProofPrinter(LatexPrinter):
             parts = self.pieces(-expr)
             if len(parts) > 1:
                 return ["- " + parts[0], *parts[1:]]
+        if isinstance(expr, Expectation):
+            parts = self.pieces(expr.integrand)
+            if len(parts) > 1:  # a long integrand: breakable brackets
+                head = self._expectation_head(expr) + r"\biggl["
+                return [head + parts[0], *parts[1:-1], parts[-1] + r"\biggr]"]
+            return [self._print(expr)]
         if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
             return self._headed(self._limit_head(r"\sum", expr.limits[0]), expr.function)
         if isinstance(expr, sp.Product):
@@ -440,6 +558,7 @@ class ProofPrinter(LatexPrinter):
             Relation.UP_TO_CONSTANT: r"\doteq",
             Relation.PROPORTIONAL: r"\propto",
             Relation.ARGMIN_EQUIVALENT: "=",
+            Relation.AT_MOST: r"\leq",
         }[relation]
 
     def justification(self, step: Step) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from derive.analysis import Analysis
 from derive.render.latex import Proof, ProofPrinter
+from derive.render.phrases import Phrase
 from derive.render.prose import prose, prose_text
 from derive.steps import Derivation
 
@@ -64,6 +65,12 @@ class MarkdownPrinter(ProofPrinter):
     def note(self, words: str, extras: list[tuple[str, str]]) -> str:
         text = prose(words, "math")
         return text + "".join(r"\text{; %s } %s" % (label, tex) for label, tex in extras)
+
+    def phrase_note(self, phrase: Phrase) -> str:
+        return "".join(
+            r"\text{%s}" % prose_text(part, "latex") if isinstance(part, str) else self._print(part)
+            for part in phrase
+        )
 
     def code_note(self, text: str) -> str:
         return r"\texttt{%s}" % text.replace("_", r"\_")

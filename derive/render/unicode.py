@@ -134,6 +134,71 @@ class UnicodePrinter(StrPrinter):
         a, b = (self._print(x) for x in expr.args)
         return f"[{a} = {b}]"
 
+    # ------------------------------------------------- information theory
+
+    def _print_Expectation(self, expr: sp.Expr) -> str:
+        """𝔼_{y∼P}[g]: the expectation of g(y) under the law P."""
+        integrand, variable, label = expr.args[:3]
+        inner = self._print(integrand)
+        return f"𝔼_{{{self._print(variable)}∼{self._print(label)}}}[{inner}]"
+
+    def _print_LogBase(self, expr: sp.Expr) -> str:
+        """log₂(x), log₁₀(x)."""
+        x, base = expr.args
+        shown = self._print(base)
+        sub = _script(shown, _SUB)
+        head = f"log{sub}" if sub is not None else f"log_{shown}"
+        return f"{head}({self._print(x)})"
+
+    def _print_Quantity(self, expr: sp.Expr) -> str:
+        """H(P), H(P, Q), KL(P‖Q)."""
+        names = [self._print(law) for law in expr.args[1:]]
+        if str(expr.args[0]) == "kl":
+            return f"KL({'‖'.join(names)})"
+        return f"H({', '.join(names)})"
+
+    def _print_Equality(self, expr: sp.Basic) -> str:
+        return f"{self._print(expr.args[0])} = {self._print(expr.args[1])}"
+
+    def _print_Unequality(self, expr: sp.Basic) -> str:
+        return f"{self._print(expr.args[0])} ≠ {self._print(expr.args[1])}"
+
+    def _print_LessThan(self, expr: sp.Basic) -> str:
+        return f"{self._print(expr.args[0])} ≤ {self._print(expr.args[1])}"
+
+    def _print_GreaterThan(self, expr: sp.Basic) -> str:
+        return f"{self._print(expr.args[0])} ≥ {self._print(expr.args[1])}"
+
+    def _print_Contains(self, expr: sp.Basic) -> str:
+        element, where = expr.args
+        return f"{self._print(element)} ∈ {self._print(where)}"
+
+    def _print_Reals(self, expr: sp.Basic) -> str:
+        return "ℝ"
+
+    def _print_Interval(self, expr: sp.Interval) -> str:
+        left = "(" if expr.left_open else "["
+        right = ")" if expr.right_open else "]"
+        return f"{left}{self._print(expr.start)}, {self._print(expr.end)}{right}"
+
+    def _print_Infinity(self, expr: sp.Basic) -> str:
+        return "∞"
+
+    def _print_NegativeInfinity(self, expr: sp.Basic) -> str:
+        return "−∞"
+
+    def _print_Range(self, expr: sp.Range) -> str:
+        """{0, 1}, {0, 1, 2, …}, {1, 2, …, K}: the integers a discrete law lives on."""
+        start, stop = expr.start, expr.stop
+        last = stop - 1
+        first = [self._print(start + offset) for offset in range(2)]
+        if stop.is_infinite:
+            return "{" + ", ".join(first) + ", …}"
+        if (last - start).is_Integer and int(last - start) <= 2:
+            count = int(last - start) + 1
+            return "{" + ", ".join(self._print(start + o) for o in range(count)) + "}"
+        return "{" + ", ".join(first) + f", …, {self._print(last)}}}"
+
 
 def unicode(expr: sp.Basic, order: str = "rev-lex") -> str:
     """``expr`` as one line of readable Unicode math (terms in ``order``)."""
