@@ -245,7 +245,8 @@ class Law:
     when the law does not know it (the engine then integrates or sums).
     ``torch`` names the ``torch.distributions`` class and ``torch_args`` maps
     each constructor argument to the parameter it is (a law is parametrised
-    as its torch class is, so that every argument is one parameter).
+    as its torch class is, so that every argument is one parameter); ``""``
+    when torch has no such class (a user's density).
     """
 
     name: str
