@@ -4,6 +4,7 @@ with one line, inside the time limit of a bounded worker."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import torch
 
 from derive.algebra import proved_zero
 from derive.errors import DeriveError
-from derive.family import Domain, families
+from derive.family import Domain, families, resolve
 from derive.information import information
 from derive.information.custom import (
     DensitySpec,
@@ -94,9 +95,13 @@ def test_a_user_law_has_fixed_parameters_with_their_domains_and_no_torch_class()
     y = p.variable
     want = sp.exp(-((y - mu) ** 2) / (2 * sigma**2)) / (sp.sqrt(2 * sp.pi) * sigma)
     assert proved_zero(p.density - want)
-    # a built-in law keeps its torch constructor
-    assert instance(family, "Q", 2).torch() is None
     assert instance(law_family(NORMAL, "Q"), "Q", 2).values["mu"] == sp.Symbol("mu_2", real=True)
+    # a built-in law keeps its torch constructor
+    builtin = instance(resolve("normal"), "P", 1).torch()
+    assert builtin == {
+        "class": "torch.distributions.Normal",
+        "args": {"loc": "mu_1", "scale": "sigma_1"},
+    }
 
 
 def test_a_target_with_another_name_is_the_random_variable_y() -> None:
@@ -347,6 +352,7 @@ def test_the_hostile_corpus_is_refused_as_a_law_in_one_line_within_the_limit() -
     for name, message, seconds in refusals:
         assert message.startswith("P: ") and "\n" not in message and "\r" not in message, name
         assert seconds < 3, name
+    assert not os.path.exists(hostile_corpus.CANARY_PATH), "user text was evaluated"
 
 
 def test_a_slow_derivation_is_stopped_at_the_time_limit() -> None:

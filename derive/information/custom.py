@@ -27,7 +27,7 @@ from __future__ import annotations
 import cmath
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy as sp
@@ -128,15 +128,17 @@ def law_family(spec: DensitySpec, label: str) -> Family:
             for pair in spec.domains
         ):
             raise DeriveError("the domains of a DensitySpec are (name, domain) pairs of strings")
-        return _law_family(spec, label)
+        family = _checked_family(spec)
     except DeriveError as error:
         raise DeriveError(f"{label}: {error}") from None
+    assert family.law is not None
+    return replace(family, name=label, law=replace(family.law, name=label))
 
 
 @functools.lru_cache(maxsize=64)
-def _law_family(spec: DensitySpec, label: str) -> Family:
-    """The checked law (cached: the checks cost about a second, and an entropy and a KL
-    of one density need them once)."""
+def _checked_family(spec: DensitySpec) -> Family:
+    """The checked law, unnamed (cached: the checks take about a second, and P and Q of
+    one density, or its entropy and a KL, need them once)."""
     from derive.parse import parse_density, symbol_names
 
     (target,) = split_names([spec.target], "target")
@@ -175,7 +177,7 @@ def _law_family(spec: DensitySpec, label: str) -> Family:
         return typed.xreplace({s: values[key] for s, key in keys.items()})  # type: ignore[no-any-return]
 
     law = Law(
-        name=label,
+        name="",
         parameters=variables[1:],
         support=support,
         density=density,
@@ -185,7 +187,7 @@ def _law_family(spec: DensitySpec, label: str) -> Family:
         torch_entropy=False,
     )
     return Family(
-        name=label,
+        name="",
         aliases=(),
         summary="your density, from LaTeX",
         variables=variables,
