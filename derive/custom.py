@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.algebra import is_positive_on_support
+from derive.algebra import is_positive_on_support, proved_zero
 from derive.errors import DeriveError
 from derive.family import Domain, Family, LinkSpec, Role, Var, shorten
 from derive.links import LINKS
@@ -38,6 +38,8 @@ __all__ = [
     "LINK_NAMES",
     "SUPPORTS",
     "CustomRequest",
+    "check_nonnegative",
+    "check_normalised",
     "custom_family",
     "family_from_request",
 ]
@@ -222,9 +224,9 @@ def _check(
     density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
 ) -> tuple[tuple[str, ...], bool]:
     """What was checked, in words, and whether normalisation was proved."""
-    nonnegative = _nonnegative(density, symbols, variables)
-    normalised, words = _normalised(density, symbols, variables)
-    return (nonnegative, words), normalised
+    nonnegative = check_nonnegative(density, symbols, variables)
+    normalised, words = check_normalised(density, symbols, variables)
+    return (nonnegative, words), normalised is True
 
 
 def _grid(domain: Domain) -> list[sp.Rational]:
@@ -259,9 +261,12 @@ def _domains_in_words(variables: tuple[Var, ...]) -> str:
     return ", ".join(f"{v.name} {v.domain.value}" for v in variables)
 
 
-def _nonnegative(
+def check_nonnegative(
     density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
 ) -> str:
+    """How the density was found non-negative on the domains of ``variables`` (the target
+    first), in words; raises :class:`DeriveError` at an exact point where it is negative
+    or not real."""
     known = tuple(1 - symbols[v.name] for v in variables if v.domain is Domain.UNIT)
     if is_positive_on_support(density, known) or density.is_nonnegative:
         return "the density is non-negative on the support (proved from its form)"
@@ -282,12 +287,14 @@ def _nonnegative(
     )
 
 
-def _normalised(
+def check_normalised(
     density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
-) -> tuple[bool, str]:
-    """Whether the density integrates (sums) to 1 over the support, where SymPy decides it
-    and a numeric quadrature agrees, both within :data:`CHECK_SECONDS` in a bounded worker:
-    proved or not, and in words."""
+) -> tuple[bool | None, str]:
+    """Whether the density integrates (sums) to 1 over the support of ``variables[0]``,
+    where SymPy decides it and a numeric quadrature agrees, both within
+    :data:`CHECK_SECONDS` in a bounded worker: ``True`` (proved), ``False`` (it integrates
+    to something else, shown at a point of the parameters) or ``None`` (not checked),
+    and in words."""
     from derive.sandbox import run_bounded
 
     try:
@@ -295,29 +302,44 @@ def _normalised(
             _normalisation, density, symbols, variables, timeout=CHECK_SECONDS
         )
     except DeriveError:
-        return False, f"normalisation not checked (not decided within {CHECK_SECONDS:g} s)"
+        return None, f"normalisation not checked (not decided within {CHECK_SECONDS:g} s)"
     except RuntimeError:
-        return False, "normalisation not checked (SymPy could not decide it)"
-    return bool(proved), str(words)
+        return None, "normalisation not checked (SymPy could not decide it)"
+    return proved, str(words)
 
 
 def _normalisation(
     density: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
-) -> tuple[bool, str]:
+) -> tuple[bool | None, str]:
     target = variables[0]
     how = "sums" if target.domain.discrete else "integrates"
     total = _integrate(density, symbols[target.name], target.domain)
     if total is None:
         verb = "sum" if target.domain.discrete else "integrate"
-        return False, f"normalisation not checked (SymPy could not {verb} it)"
+        return None, f"normalisation not checked (SymPy could not {verb} it)"
     agrees = _numerically_one(density, symbols, variables, total)
     if agrees is None:
-        return False, "normalisation not checked (the numeric cross-check was inconclusive)"
+        return None, "normalisation not checked (the numeric cross-check was inconclusive)"
     if not agrees:
-        return False, "normalisation not checked (the numeric cross-check disagrees)"
-    if total == 1:
+        return None, "normalisation not checked (the numeric cross-check disagrees)"
+    if total == 1 or proved_zero(total - 1):
         return True, f"the density is normalised: it {how} to 1 over the support"
+    if not _differs_from_one(total, symbols, variables):
+        return None, f"normalisation not checked (it {how} to {sp.sstr(total)})"
     return False, f"the density is not normalised: it {how} to {sp.sstr(total)} over the support"
+
+
+def _differs_from_one(
+    total: sp.Expr, symbols: Mapping[str, sp.Symbol], variables: tuple[Var, ...]
+) -> bool:
+    """Whether ``total`` (free of the target) is away from 1 at an exact point of the
+    parameters' domains: the evidence that a density is not normalised."""
+    y = symbols[variables[0].name]
+    for point in _points(symbols, variables):
+        value = total.xreplace({s: v for s, v in point.items() if s != y})
+        if value.is_number and abs(complex(sp.N(value - 1, 20))) > 1e-9:
+            return True
+    return False
 
 
 def _integrate(density: sp.Expr, y: sp.Symbol, domain: Domain) -> sp.Expr | None:

@@ -245,7 +245,8 @@ class Law:
     when the law does not know it (the engine then integrates or sums).
     ``torch`` names the ``torch.distributions`` class and ``torch_args`` maps
     each constructor argument to the parameter it is (a law is parametrised
-    as its torch class is, so that every argument is one parameter).
+    as its torch class is, so that every argument is one parameter; ``""``
+    when torch has no such class: a user's density).
     ``remarks`` are sentences the conclusion of a derivation states about the
     library, each keyed by the kind of derivation it belongs to (``kl``: what
     ``torch.nn.KLDivLoss`` computes of a categorical law, say); code between

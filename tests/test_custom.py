@@ -14,8 +14,9 @@ from derive import derive
 from derive.algebra import proved_zero
 from derive.analysis import analyse
 from derive.cli import main
-from derive.custom import custom_family
+from derive.custom import check_normalised, custom_family
 from derive.errors import DeriveError
+from derive.family import Domain, Role, Var
 from derive.verify import check_derivation
 from tests.conftest import evaluate
 
@@ -144,6 +145,24 @@ def test_normalisation_is_reported() -> None:
     assert any(c.startswith("the density is normalised") for c in normalised.checks)
     scaled = custom_family(r"e^{-(y-\mu)^2}", predict="mu")
     assert any("not normalised: it integrates to sqrt(pi)" in c for c in scaled.checks)
+
+
+def test_normalisation_is_proved_refuted_with_a_point_or_not_checked() -> None:
+    """Three answers: a law needs the first, refuses the second and reports the third."""
+    tau = sp.Symbol("tau", real=True)
+    variables = (
+        Var("y", Role.TARGET, Domain.REAL),
+        Var("mu", Role.FIXED, Domain.REAL),
+        Var("tau", Role.FIXED, Domain.REAL),
+    )
+    symbols = {"y": y, "mu": mu, "tau": tau}
+    kernel = sp.exp(-((y - mu) ** 2))
+    assert check_normalised(kernel / sp.sqrt(sp.pi), symbols, variables)[0] is True
+    refuted, words = check_normalised(kernel, symbols, variables)
+    assert refuted is False and words.endswith("integrates to sqrt(pi) over the support")
+    # τ = 0 is a point of the real line where the density is undefined: no evidence
+    unknown, words = check_normalised(sp.exp(-((y - mu) ** 2) / tau), symbols, variables)
+    assert unknown is None and words.startswith("normalisation not checked")
 
 
 def test_densities_that_are_not_densities_are_refused() -> None:

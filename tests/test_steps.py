@@ -13,7 +13,7 @@ def test_steps_are_frozen_and_relations_have_symbols() -> None:
     d = derive("laplace")
     with pytest.raises(dataclasses.FrozenInstanceError):
         d.steps[0].after = d.steps[0].before  # type: ignore[misc]
-    assert {r.symbol for r in Relation} == {"=", "≐", "∝", "⇔"}
+    assert {r.symbol for r in Relation} == {"=", "≐", "∝", "⇔", "≤"}
     assert d.objective == d.steps[-1].after
 
 

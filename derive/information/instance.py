@@ -89,8 +89,11 @@ class Instance:
             value = _concrete(value, self)
         return value
 
-    def torch(self) -> dict[str, object]:
-        """The torch constructor: its class and each argument as the symbol (or list) it is."""
+    def torch(self) -> dict[str, object] | None:
+        """The torch constructor: its class and each argument as the symbol (or list) it is;
+        ``None`` when torch has no class for the law (a user's density)."""
+        if not self.law.torch:
+            return None
         args: dict[str, object] = {}
         for arg, name in self.law.torch_args:
             if name in self.values and isinstance(self.values[name], sp.IndexedBase):
