@@ -13,7 +13,7 @@ derived from the densities) or an :class:`~derive.information.identity.Identity`
 - JSON: schema 1, expressions as in :func:`derive.render.json.expression`.
 
 The JSON's expressions may hold derive's own nodes (``Expectation``, ``LogBase``,
-``Quantity``): rebuild them with ``sympy.sympify(text, locals=REBUILD)``.
+``Quantity``): a reader passes :data:`REBUILD` as the locals of SymPy's own rebuilder.
 """
 
 from __future__ import annotations
