@@ -22,6 +22,7 @@ from derive.information.check import (
     check_step,
 )
 from derive.information.engine import KINDS, Information
+from derive.information.identities import IDENTITIES, identity
 from derive.information.instance import instance
 from derive.information.rules import ChangeOfBase, Linearity, Moment
 from derive.rules import Rewrite, Rule, RuleContext
@@ -404,3 +405,13 @@ def test_the_points_follow_the_seed() -> None:
     first = check_step(step, d.laws, random.Random(1))
     again = check_step(step, d.laws, random.Random(1))
     assert first == again
+
+
+@pytest.mark.parametrize("name", sorted(IDENTITIES))
+def test_every_step_of_every_registered_identity_is_checked(name: str) -> None:
+    """The identities of ``derive identity``: each step proved (its facts substituted,
+    or its rule's certificate) and computed at random points of its domains."""
+    proved = identity(name)
+    checks = check_identity(proved)
+    assert len(checks) == len(proved.steps) > 0
+    assert all(c.ok for c in checks), [(c.step.rule.name, c.note) for c in checks if not c.ok]
