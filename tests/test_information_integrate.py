@@ -133,3 +133,15 @@ def test_refusals_are_none() -> None:
     e = _expect(exponential, exponential.variable ** sp.Symbol("c", real=True))
     assert sp.integrate(e.integrand * e.density, (e.variable, 0, sp.oo)).has(sp.Piecewise)
     assert compute(e) is None
+
+
+def test_an_integrand_naming_the_densitys_own_index_gets_no_value() -> None:
+    """E[δ(y, k)] under ∏_k p_k^{δ(y, k)} with symbolic K: summation would capture k
+    and answer ∏_k p_k; no value (the law's hook gives p_k) is the only safe answer."""
+    k = sp.Symbol("k", integer=True, positive=True)
+    big_k = sp.Symbol("K", integer=True, positive=True)
+    y = sp.Symbol("y", integer=True, positive=True)
+    p = sp.IndexedBase("p", positive=True)
+    density = sp.Product(p[k] ** sp.KroneckerDelta(y, k), (k, 1, big_k))
+    term = Expectation(sp.KroneckerDelta(y, k), y, sp.Symbol("P"), density, sp.S.One, big_k)
+    assert compute(term) is None

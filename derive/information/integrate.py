@@ -165,6 +165,16 @@ def compute(e: Expectation) -> Computed | None:
     """E[φ] by summation or integration over the support, or ``None`` if SymPy cannot."""
     y = e.variable
     low, high = e.bounds
+    bound = {
+        limit[0]
+        for node in sp.preorder_traversal(e.density)
+        if isinstance(node, (sp.Sum, sp.Product))
+        for limit in node.limits
+    }
+    if bound & e.integrand.free_symbols:
+        # φ names an index the density binds (δ(y, k) against ∏_k p_k^{δ(y, k)}):
+        # SymPy's summation would capture it and answer for the wrong k
+        return None
     f = e.integrand * e.density
     if e.discrete:
         if low.is_Integer and high.is_Integer:
