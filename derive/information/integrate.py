@@ -162,7 +162,17 @@ def _neat(found: Computed) -> Computed:
 
 
 def compute(e: Expectation) -> Computed | None:
-    """E[φ] by summation or integration over the support, or ``None`` if SymPy cannot."""
+    """E[φ] by summation or integration over the support, or ``None`` if SymPy cannot.
+
+    A value that is not real is no value: SymPy has been seen to integrate
+    y·e^{y − e^y} over ℝ to −γ − iπ (the expectation is −γ)."""
+    found = _compute(e)
+    if found is None or found.value.has(sp.I) or found.value.is_extended_real is False:
+        return None
+    return found
+
+
+def _compute(e: Expectation) -> Computed | None:
     y = e.variable
     low, high = e.bounds
     bound = {

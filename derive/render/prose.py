@@ -25,6 +25,9 @@ from derive.render.unicode import GREEK
 __all__ = ["FUNCTION_NAMES", "MATH_CHARACTERS", "prose", "prose_text"]
 
 MATH_CHARACTERS: dict[str, str] = {
+    "∫": r"\int ",
+    "′": "'",
+    "″": "''",
     "σ": r"\sigma ",
     "ε": r"\varepsilon ",
     "μ": r"\mu ",
