@@ -5,7 +5,12 @@ fails or returns an unusable Piecewise (the Laplace pair). The integral is split
 at every kink y = a, y = c into pieces on which each |·| has one sign, for each
 order of the kinks; when every order gives the same expression once the
 difference of the kinks is written as an absolute value, that expression is the
-value (checked on each order), otherwise the Piecewise over the orders is.
+value (checked on each order); otherwise there is no value.
+
+An answer SymPy gives only under conditions it cannot decide (a Piecewise: E[y^c]
+is Γ(c + 1)/λ^c only for c > −1) is no value either, and a series SymPy cannot sum
+is kept as the series, which is exact. A value found is written neatly — grouped by
+its transcendental factors, coefficients cancelled — when that is proved the same.
 """
 
 from __future__ import annotations
