@@ -875,3 +875,36 @@ def test_help_lists_the_information_commands(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     for word in ("derive kl normal normal", "--base", "--p-density", "--q-density", "identity"):
         assert word in out
+
+
+NORMAL_LATEX = r"\frac{1}{\sqrt{2\pi}\sigma}e^{-\frac{(y-\mu)^2}{2\sigma^2}}"
+
+
+def test_a_user_density_as_p_gives_the_built_in_kl_in_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--p-density through the bounded worker: the Normal written in LaTeX against the
+    built-in normal has the built-in closed form, and no torch class of its own."""
+    argv = ["kl", "normal", "--p-density", NORMAL_LATEX, "--domain", "sigma=positive"]
+    assert main([*argv, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] == "kl" and data["status"] == "derived"
+    assert main(["kl", "normal", "normal", "--format", "json"]) == 0
+    builtin = json.loads(capsys.readouterr().out)
+    value = sp.sympify(data["value"]["sympy"])
+    expected = sp.sympify(builtin["value"]["sympy"])
+    names = {s.name: s for s in value.free_symbols | expected.free_symbols}
+    point = {names["mu_1"]: sp.Rational(1, 3), names["mu_2"]: -1, names["sigma_1"]: 2}
+    point[names["sigma_2"]] = sp.Rational(3, 2)
+    assert abs(sp.N(value.xreplace(point) - expected.xreplace(point), 30)) < 1e-25
+    assert data["torch"]["p"] is None
+    assert main([*argv]) == 0
+    assert "registers the pair" not in capsys.readouterr().out
+
+
+def test_a_hostile_user_density_is_one_line_and_status_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["kl", "laplace", "--q-density", "10^{10^{10}}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Q: density" in err

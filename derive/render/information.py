@@ -208,6 +208,8 @@ def _torch_sentence(d: Information) -> str | None:
     """A caveat on the torch call: a pair of different laws must be registered."""
     if d.kind == "entropy" or d.laws[0].law.torch == d.laws[1].law.torch:
         return None
+    if not (d.laws[0].law.torch and d.laws[1].law.torch):
+        return None  # a user's density has no torch class: there is no call to caveat
     names = f"({d.laws[0].law.torch}, {d.laws[1].law.torch})"
     return (
         "`torch.distributions.kl_divergence` computes this only where torch registers "
