@@ -710,7 +710,7 @@ def fixture_laws(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_kl_normal_normal_in_text(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(["kl", "normal", "normal"], capsys)
     assert code == 0 and err == ""
-    assert "  KL(P‖Q) = −1/2 + log(σ₂²/σ₁²)/2 + (σ₁² + (μ₁ − μ₂)²)/(2·σ₂²)   (nats)" in out
+    assert "  KL(P‖Q) = −1/2 + (σ₁² + (μ₁ − μ₂)²)/(2·σ₂²) + log(σ₂/σ₁)   (nats)" in out
     assert "value = torch.distributions.kl_divergence(P, Q)" in out
     code, out, _ = _run(["entropy", "normal", "--base", "bits"], capsys)
     assert code == 0 and "(bits)" in out and "P.entropy() / math.log(2)" in out
@@ -760,7 +760,7 @@ def test_categorical_classes_and_remarks(
         (["entropy"], "entropy takes one law, P, got 0"),
         (["kl", "normal", "normal", "normal"], "unrecognized arguments: normal"),
         (["kl", "gausian", "normal"], "did you mean 'gaussian'"),
-        (["kl", "normal", "laplace"], "laplace has no law for entropies and divergences yet"),
+        (["kl", "normal", "cauchy"], "cauchy has no law for entropies and divergences yet"),
         (["kl", "normal", "normal", "--link", "logit"], "--link does not apply to 'derive kl'"),
         (["kl", "normal", "normal", "--loss", "mse"], "--loss does not apply to 'derive kl'"),
         (["entropy", "normal", "--trials", "3"], "--trials does not apply to 'derive entropy'"),
@@ -824,7 +824,7 @@ def test_list_names_the_laws_and_identities(
     assert "fixture-categorical Categorical(probs) on labels" in laws
     identities = out.split("\nidentities (derive identity NAME):\n")[1]
     assert identities.splitlines()[0] == "decomposition H(P, Q) = H(P) + KL(P‖Q)"
-    assert "\nlaplace " not in laws  # no law yet
+    assert "\nlaplace " in laws and "\ncauchy " not in laws  # cauchy has no law yet
     code, out, _ = _run(["list", "--format", "json"], capsys)
     doc = json.loads(out)
     by_name = {m["name"]: m for m in doc["models"]}
@@ -834,7 +834,8 @@ def test_list_names_the_laws_and_identities(
         "support": "real",
         "torch": "torch.distributions.Normal",
     }
-    assert by_name["laplace"]["law"] is None
+    assert by_name["laplace"]["law"]["torch"] == "torch.distributions.Laplace"
+    assert by_name["cauchy"]["law"] is None
     assert [i["name"] for i in doc["identities"]] == ["decomposition", "gibbs", "asymmetry"]
 
 

@@ -100,7 +100,7 @@ def test_text_of_the_normal_kl_names_every_step_and_the_torch_call() -> None:
     assert "  KL(P‖Q) = 𝔼_{y∼P}[log(p(y)) − log(q(y))]" in lines
     assert "        [Moment] 𝔼_{y∼P}[y²] = μ₁² + σ₁², a moment of the Normal law" in lines
     assert "        [Moment] 𝔼_{y∼P}[y] = μ₁, a moment of the Normal law" in lines
-    assert "  KL(P‖Q) = −1/2 + log(σ₂²/σ₁²)/2 + (σ₁² + (μ₁ − μ₂)²)/(2·σ₂²)   (nats)" in lines
+    assert "  KL(P‖Q) = −1/2 + (σ₁² + (μ₁ − μ₂)²)/(2·σ₂²) + log(σ₂/σ₁)   (nats)" in lines
     assert "  torch: P = torch.distributions.Normal(loc=mu_1, scale=sigma_1)" in lines
     assert "         value = torch.distributions.kl_divergence(P, Q)" in lines
     numbered = [line for line in lines if re.match(r"  \(\d+\) = ", line)]
