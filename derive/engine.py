@@ -30,12 +30,13 @@ from derive.rules import (
     NegativeLogLikelihood,
     RecogniseLoss,
     Rule,
+    RuleContext,
     SeparateConstants,
     split_sample_sum,
 )
 from derive.steps import Derivation, Step
 
-__all__ = ["derive", "derive_model", "run_rules"]
+__all__ = ["derive", "derive_model", "run_in_context", "run_rules"]
 
 LOG_RULES: tuple[Rule, ...] = (
     LogOfIndexedProduct(),
@@ -47,8 +48,8 @@ LOG_RULES: tuple[Rule, ...] = (
 MAX_PASSES = 40
 
 
-def _record(rule: Rule, expr: sp.Expr, model: Model) -> Step | None:
-    rewrite = rule.apply(expr, model.context)
+def _record(rule: Rule, expr: sp.Expr, ctx: RuleContext) -> Step | None:
+    rewrite = rule.apply(expr, ctx)
     if rewrite is None:
         return None
     return Step(
@@ -64,11 +65,16 @@ def _record(rule: Rule, expr: sp.Expr, model: Model) -> Step | None:
 
 def run_rules(expr: sp.Expr, rules: Sequence[Rule], model: Model) -> list[Step]:
     """Cycle ``rules`` over ``expr`` until none applies; one step per application."""
+    return run_in_context(expr, rules, model.context)
+
+
+def run_in_context(expr: sp.Expr, rules: Sequence[Rule], ctx: RuleContext) -> list[Step]:
+    """:func:`run_rules` under a context of its own (an information derivation has no model)."""
     steps: list[Step] = []
     for _ in range(MAX_PASSES):
         changed = False
         for rule in rules:
-            step = _record(rule, expr, model)
+            step = _record(rule, expr, ctx)
             if step is not None:
                 steps.append(step)
                 expr = step.after

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.engine import LOG_RULES, MAX_PASSES
+from derive.engine import LOG_RULES, run_in_context
 from derive.errors import DeriveError
 from derive.family import Family, resolve
 from derive.information.expectation import Expectation, LogBase, expectations
@@ -23,7 +23,7 @@ from derive.information.instance import Instance, instance
 from derive.information.integrate import compute
 from derive.information.rules import ChangeOfBase, CollectTerms, Densities, Linearity, Moment
 from derive.rules import Rule, RuleContext
-from derive.steps import Relation, Step
+from derive.steps import Step
 
 __all__ = ["BASES", "KINDS", "Information", "Quantity", "information"]
 
@@ -97,25 +97,11 @@ def _context(laws: tuple[Instance, ...]) -> RuleContext:
     return RuleContext(optimised=(y,), sample_index=y, n=sp.S.One, positive=positive)
 
 
-def _record(rule: Rule, expr: sp.Expr, ctx: RuleContext) -> Step | None:
-    rewrite = rule.apply(expr, ctx)
-    if rewrite is None:
-        return None
-    return Step(rule=rule, before=expr, after=rewrite.after, relation=Relation.EQUAL)
-
-
 def _run(expr: sp.Expr, rules: tuple[Rule, ...], ctx: RuleContext, steps: list[Step]) -> sp.Expr:
-    for _ in range(MAX_PASSES):
-        changed = False
-        for rule in rules:
-            step = _record(rule, expr, ctx)
-            if step is not None:
-                steps.append(step)
-                expr = step.after
-                changed = True
-        if not changed:
-            return expr
-    raise RuntimeError("the rules did not settle; a bug in derive")  # pragma: no cover
+    """Cycle ``rules`` over ``expr`` (every rule here states an equality), keeping the steps."""
+    found = run_in_context(expr, rules, ctx)
+    steps.extend(found)
+    return found[-1].after if found else expr
 
 
 def base_key(base: object) -> str:
