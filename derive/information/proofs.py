@@ -74,11 +74,11 @@ __all__ = [
 MAX_DENOMINATOR = 4  # the witness search tries probabilities with denominators up to this
 
 _KL_DIV_LOSS = (
-    "torch.nn.KLDivLoss takes the log-probabilities log q as its input and the probabilities "
-    "p as its target (log p with log_target=True) and computes p·(log p − log q) elementwise; "
-    "only reduction='batchmean' (the sum divided by the batch size N) is the mathematical "
-    "KL(P‖Q) averaged over the batch; reduction='mean' divides the sum by N·K and "
-    "reduction='sum' gives the sum over the whole batch"
+    "`torch.nn.KLDivLoss` takes the log-probabilities log q as its input and the "
+    "probabilities p as its target (log p with `log_target=True`) and computes "
+    "p·(log p − log q) elementwise; only `reduction='batchmean'` (the sum divided by the "
+    "batch size N) is the mathematical KL(P‖Q) averaged over the batch; `reduction='mean'` "
+    "divides the sum by N·K and `reduction='sum'` gives the sum over the whole batch"
 )
 
 
@@ -156,10 +156,11 @@ def cross_entropy_decomposition() -> Identity:
             "H(P) = Σ_k p_k·log(1/p_k) plus KL(P‖Q) = Σ_k p_k·log(p_k/q_k).",
             "Only p_k > 0 and q_k > 0 are used: the decomposition holds for any positive "
             "vectors; that P and Q sum to one is not needed.",
-            "In torch: H(P, Q) is torch.nn.CrossEntropyLoss with probability targets p applied "
-            "to logits whose softmax is q (reduction='sum' over one row); H(P) is "
-            "torch.distributions.Categorical(probs=p).entropy(); KL(P‖Q) is "
-            "torch.distributions.kl_divergence(Categorical(probs=p), Categorical(probs=q)).",
+            "In torch: H(P, Q) is `torch.nn.CrossEntropyLoss` with probability targets p "
+            "applied to logits whose softmax is q (`reduction='sum'` over one row); H(P) is "
+            "`Categorical(probs=p).entropy()`; KL(P‖Q) is "
+            "`kl_divergence(Categorical(probs=p), Categorical(probs=q))` "
+            "(both in `torch.distributions`).",
             _KL_DIV_LOSS + ".",
         ),
         facts=_normalised(p, q),
@@ -205,8 +206,8 @@ def gibbs() -> Identity:
             "x_k = q_k/p_k > 0 and weights p_k ≥ 0: each term is ≥ 0 by the lemma.",
             "Equality: the gap is 0 exactly when x_k = 1 for every k with p_k > 0, i.e. "
             "q_k = p_k for every k: KL(P‖Q) = 0 if and only if P = Q.",
-            "In torch: torch.distributions.kl_divergence(Categorical(probs=p), "
-            "Categorical(probs=q)) is ≥ 0, and 0 for q = p.",
+            "In torch: `torch.distributions.kl_divergence(Categorical(probs=p), "
+            "Categorical(probs=q))` is ≥ 0, and 0 for q = p.",
         ),
         facts=_normalised(p, q),
     )
@@ -270,10 +271,10 @@ def _negated(
 
 def _certificate_note(what: str, found: LogSign) -> str:
     return (
-        f"{what} = Σ c·log r with (c, r) = {sp.sstr(list(found.terms))}; with D = "
-        f"{found.scale}, D·({what}) = log R for R = ∏ r^(c·D) = {sp.sstr(found.ratio)}, and "
-        f"R {'>' if found.sign > 0 else '<'} 1 in exact rational arithmetic, so {what} "
-        f"{'>' if found.sign > 0 else '<'} 0."
+        f"{what} = Σ c·log r over the pairs (c, r) of the last step; with D = {found.scale}, "
+        f"D·({what}) = log R for R = ∏ r^(c·D) = {sp.sstr(found.ratio)}, and "
+        f"R {'>' if found.sign > 0 else '<'} 1 in exact rational arithmetic, so "
+        f"{what} {'>' if found.sign > 0 else '<'} 0."
     )
 
 
@@ -340,9 +341,9 @@ def kl_asymmetry() -> Identity:
             f"Witness found by searching two-class laws with denominators up to "
             f"{MAX_DENOMINATOR}, P fixed at (1/2, 1/2): Q = {sp.sstr(laws['Q'])}.",
             _certificate_note(what, oriented),
-            "In torch: torch.distributions.kl_divergence(Categorical(probs=P), "
-            "Categorical(probs=Q)) and kl_divergence(Categorical(probs=Q), "
-            "Categorical(probs=P)) give the two values.",
+            "In torch: `kl_divergence(Categorical(probs=P), Categorical(probs=Q))` and "
+            "`kl_divergence(Categorical(probs=Q), Categorical(probs=P))` "
+            "(`torch.distributions`) give the two values.",
         ),
         facts=facts,
     )
@@ -390,8 +391,8 @@ def kl_triangle() -> Identity:
             f"up to {MAX_DENOMINATOR}: A = {sp.sstr(laws['A'])}, B = {sp.sstr(laws['B'])}, "
             f"C = {sp.sstr(laws['C'])}.",
             _certificate_note(what, sign),
-            "In torch: torch.distributions.kl_divergence between the Categorical(probs=…) laws "
-            "gives each of the three values.",
+            "In torch: `torch.distributions.kl_divergence` between the "
+            "`Categorical(probs=...)` laws gives each of the three values.",
         ),
         facts=facts,
     )

@@ -565,8 +565,10 @@ class InformationPrinter(ProofPrinter):
             )
         if i.steps:
             left = self._print(i.start)
-            width = max(20, self._settings["line_width"] - visible_width(left))
             rows: list[str] = []
+            if visible_width(left) > self._settings["line_width"] // 2:
+                rows, left = [f"&{left}"], ""  # a wide start takes a row of its own
+            width = max(20, self._settings["line_width"] - visible_width(left))
             for number, step in enumerate(i.steps):
                 relation = self._print(step.relation)
                 part = self._rows("" if number else left, relation, step.after, width)
@@ -582,7 +584,10 @@ class InformationPrinter(ProofPrinter):
             blocks += self._identity_witness(i.witness)
         if i.notes:
             blocks.append("Remarks:")
-            blocks.append(self.bullets([self.sentence(_sentence(note)) for note in i.notes]))
+            # ragged right: a remark names library calls, which cannot stretch
+            blocks.append(
+                self.bullets([self.ragged(self.sentence(_sentence(note))) for note in i.notes])
+            )
         return "\n\n".join(blocks)
 
     def doprint(self, expr: Any) -> str:
