@@ -118,7 +118,7 @@ _TT = {
     "~": r"\char126{}",
     "'": r"\textquotesingle{}",
 }
-_BREAK_AFTER = ")}+-,."
+_BREAK_AFTER = ")}+-,"
 LONG_WORD = 30
 INLINE_WIDTH = 50  # a likelihood wider than this (visible characters) is displayed
 
