@@ -60,6 +60,10 @@ your own density, in LaTeX (parsed and derived in a worker bounded in time and m
       --target y --predict mu --fixed gamma          Cauchy noise: no library loss, not convex
   derive custom --density 'p^{y}(1-p)^{1-y}' --target y --predict p --support binary --link logit
   derive --spec derivations/specs/log-normal.toml   the same, from a TOML spec file
+
+are two objectives the same up to a positive factor and a constant (B = c·A + d)?
+  derive equiv '(y-\mu)^2' '\frac{(y-\mu)^2}{2\sigma^2} + \log\sigma' --wrt mu
+      exit 0: equivalent, c = 1/(2σ²), d = log σ; with --wrt sigma exit 1 and a witness
 """
 
 # the information commands and how many laws each takes
@@ -97,17 +101,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         nargs="?",
         help=f"a model ({names}; alias {aliases}), or one of: custom, list, all, plot, "
-        "entropy, cross-entropy, kl, identity",
+        "entropy, cross-entropy, kl, identity, equiv",
     )
     parser.add_argument(
         "model",
         metavar="MODEL",
         nargs="?",
         help="after 'plot': the model to plot; after 'entropy', 'cross-entropy' or 'kl': "
-        "the law P; after 'identity': its name",
+        "the law P; after 'identity': its name; after 'equiv': the LaTeX of A",
     )
     parser.add_argument(
-        "other", metavar="Q", nargs="?", help="after 'cross-entropy' or 'kl': the law Q"
+        "other",
+        metavar="Q",
+        nargs="?",
+        help="after 'cross-entropy' or 'kl': the law Q; after 'equiv': the LaTeX of B",
     )
     links = "; ".join(f"{f.name}: {', '.join(spec.name for spec in f.links)}" for f in families())
     parser.add_argument(
@@ -176,6 +183,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"wall-clock limit for a user density (default {CUSTOM_TIMEOUT:g} s, at most "
         f"{MAX_TIMEOUT:g})",
     )
+    equiv = parser.add_argument_group(
+        "equivalence (derive equiv A B --wrt NAMES): exit 0 equivalent, 1 different, 3 unknown"
+    )
+    equiv.add_argument("--wrt", metavar="NAMES", help="the variables, comma-separated")
+    for flag, what in (("--positive", "positive"), ("--real", "real"), ("--binary", "in {0, 1}")):
+        equiv.add_argument(flag, metavar="NAMES", help=f"symbols that are {what} (declared)")
     parser.add_argument(
         "--format",
         choices=tuple(FORMATS),
@@ -399,6 +412,12 @@ def _check_options(args: argparse.Namespace) -> None:
         raise DeriveError("give a model (e.g. derive gaussian), or --spec FILE; see derive --help")
     if args.standalone and FORMATS[args.format] != "latex":
         raise DeriveError("--standalone only applies to --format latex")
+    if args.name == EQUIV:
+        _check_equiv(args)
+        return
+    given = [flag for flag, value in _equiv_flags(args) if value is not None]
+    if given:
+        raise DeriveError(f"{', '.join(given)} only applies to 'derive equiv'")
     if args.name in INFORMATION or args.name == IDENTITY:
         _check_information(args)
         return
@@ -449,6 +468,55 @@ def _check_options(args: argparse.Namespace) -> None:
             raise DeriveError("all needs --out DIR (for example: derive all --out derivations)")
     elif args.out is not None:
         raise DeriveError("--out only applies to 'derive all'; use -o FILE for one output")
+
+
+# ------------------------------------------------------------------ equiv
+
+EQUIV = "equiv"
+
+
+def _equiv_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
+    return [(f"--{f}", getattr(args, f)) for f in ("wrt", "positive", "real", "binary")]
+
+
+def _check_equiv(args: argparse.Namespace) -> None:
+    """equiv takes two expressions, --wrt, the declarations, --timeout, --format text|json, -o."""
+    allowed = {"name", "model", "other", "wrt", "positive", "real", "binary", "timeout"}
+    allowed |= {"format", "output"}
+    wrong = [
+        action.option_strings[0]
+        for action in _parser()._actions
+        if action.dest not in allowed
+        and action.option_strings
+        and getattr(args, action.dest, None) not in (None, False)
+    ]
+    if wrong:
+        raise DeriveError(f"{', '.join(wrong)} does not apply to 'derive equiv'")
+    if FORMATS[args.format] not in ("text", "json"):
+        raise DeriveError("equiv takes --format text or json")
+    if args.model is None or args.other is None:
+        raise DeriveError("equiv needs two expressions: derive equiv 'LATEX_A' 'LATEX_B' --wrt v")
+    if args.wrt is None:
+        raise DeriveError("equiv needs --wrt NAMES: the variables (e.g. --wrt mu)")
+
+
+def _equiv(args: argparse.Namespace) -> tuple[int, str]:
+    """Decide in the bounded worker: (exit status, rendered answer)."""
+    from derive.equiv.command import equiv_output
+    from derive.sandbox import run_bounded
+
+    return run_bounded(  # type: ignore[no-any-return]
+        equiv_output,
+        args.model,
+        args.other,
+        args.wrt,
+        args.positive,
+        args.real,
+        args.binary,
+        FORMATS[args.format],
+        timeout=_timeout(args.timeout),
+        memory_mb=CUSTOM_MEMORY_MB,
+    )
 
 
 # ------------------------------------------------------------------ information
@@ -781,7 +849,7 @@ def _main(argv: Sequence[str], parser: argparse.ArgumentParser) -> int:
             _write(_list_json() if args.format == "json" else _list_text(), args.output)
             return 0
         limit = TIME_LIMIT_SECONDS * (3 if args.name == "all" else 1)
-        bounded = args.name == "custom" or args.name is None or any(_densities(args))
+        bounded = args.name in ("custom", EQUIV, None) or any(_densities(args))
         if bounded:  # the worker has its own limit
             limit = int(max(limit, _timeout(args.timeout) + 30))
         previous = _with_time_limit(limit)
@@ -790,6 +858,10 @@ def _main(argv: Sequence[str], parser: argparse.ArgumentParser) -> int:
                 sys.stdout.write(_write_gallery(args.out))
             elif args.name == "plot":
                 sys.stdout.write(_plot(args))
+            elif args.name == EQUIV:
+                status, text = _equiv(args)
+                _write(text, args.output)
+                return status
             elif args.name == "custom" or args.name is None:
                 _write(_custom(args), args.output)
             elif args.name in INFORMATION or args.name == IDENTITY:

@@ -121,6 +121,8 @@ def _enclose(expr: sp.Basic) -> Any:
         if isinstance(expr, kind) and len(expr.args) == 1:
             inner = _enclose(expr.args[0])
             return None if inner is None else fn(inner)
+    if isinstance(expr, sp.Piecewise):
+        return _piecewise(expr)
     if isinstance(expr, (sp.Max, sp.Min)):
         parts = [_enclose(a) for a in expr.args]
         if any(p is None for p in parts):
@@ -128,6 +130,40 @@ def _enclose(expr: sp.Basic) -> Any:
         low = max(p.a for p in parts) if isinstance(expr, sp.Max) else min(p.a for p in parts)
         high = max(p.b for p in parts) if isinstance(expr, sp.Max) else min(p.b for p in parts)
         return iv.mpf([low, high])
+    return None
+
+
+_RELATIONS: dict[type, Callable[[int], bool]] = {
+    sp.StrictLessThan: lambda s: s < 0,
+    sp.LessThan: lambda s: s <= 0,
+    sp.StrictGreaterThan: lambda s: s > 0,
+    sp.GreaterThan: lambda s: s >= 0,
+}
+
+
+def _truth(condition: sp.Basic) -> bool | None:
+    """The truth of a closed condition, certified (``None``: not decided)."""
+    if condition in (sp.true, sp.false):
+        return bool(condition)
+    if isinstance(condition, (sp.And, sp.Or)):
+        values = [_truth(c) for c in condition.args]
+        if isinstance(condition, sp.And):
+            return False if False in values else None if None in values else True
+        return True if True in values else None if None in values else False
+    for kind, holds in _RELATIONS.items():
+        if isinstance(condition, kind):
+            sign = certified_sign(condition.lhs - condition.rhs)
+            return None if sign is None else holds(sign)
+    return None
+
+
+def _piecewise(expr: sp.Piecewise) -> Any:
+    for piece, condition in expr.args:
+        truth = _truth(condition)
+        if truth is None:
+            return None
+        if truth:
+            return _enclose(piece)
     return None
 
 

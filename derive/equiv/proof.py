@@ -109,12 +109,56 @@ def _split(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> sp.Expr | None:
     return None
 
 
+def _rewrite_values(expr: sp.Basic) -> sp.Basic:
+    """|·|, sign, max, min, Heaviside as ``Piecewise`` in values, not inside conditions."""
+    if isinstance(expr, (sp.core.relational.Relational, sp.logic.boolalg.Boolean)):
+        return expr
+    if expr.args:
+        expr = expr.func(*(_rewrite_values(a) for a in expr.args))
+    if isinstance(expr, (sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside)):
+        return expr.rewrite(sp.Piecewise)
+    return expr
+
+
 def _to_pieces(expr: sp.Expr) -> sp.Expr:
-    expr = to_core(expr)
-    return expr.replace(  # type: ignore[no-any-return]
-        lambda e: isinstance(e, (sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside)),
-        lambda e: e.rewrite(sp.Piecewise),
-    )
+    return _rewrite_values(to_core(expr))  # type: ignore[return-value]
+
+
+def _proposition(condition: sp.Basic, atoms: dict[tuple[sp.Expr, bool], sp.Symbol]) -> sp.Basic:
+    """``condition`` as a formula over propositions "u > 0" / "u ≥ 0", with u and −u
+    identified (u < 0 is ¬(u ≥ 0)); unsatisfiable formula ⇒ unsatisfiable condition."""
+    if condition in (sp.true, sp.false):
+        return condition
+    if isinstance(condition, (sp.And, sp.Or, sp.Not)):
+        return condition.func(*(_proposition(c, atoms) for c in condition.args))
+    if isinstance(condition, sp.core.relational.Relational) and not isinstance(
+        condition, (sp.Eq, sp.Ne)
+    ):
+        u = sp.expand(condition.lhs - condition.rhs)
+        greater = isinstance(condition, (sp.StrictGreaterThan, sp.GreaterThan))
+        strict = isinstance(condition, (sp.StrictGreaterThan, sp.StrictLessThan))
+        if u.could_extract_minus_sign():
+            u, greater = -u, not greater
+        if greater:  # u > 0 or u ≥ 0
+            return atoms.setdefault((u, strict), sp.Dummy())
+        # u < 0 is ¬(u ≥ 0); u ≤ 0 is ¬(u > 0)
+        return sp.Not(atoms.setdefault((u, not strict), sp.Dummy()))
+    return atoms.setdefault((condition, True), sp.Dummy())  # type: ignore[arg-type]
+
+
+def _reachable(pieces: tuple[tuple[sp.Expr, sp.Basic], ...]) -> list[sp.Expr]:
+    """The values of the pieces whose condition can hold when no earlier one does."""
+    from sympy.logic.inference import satisfiable
+
+    atoms: dict[tuple[sp.Expr, bool], sp.Symbol] = {}
+    earlier: list[sp.Basic] = []
+    out = []
+    for value, condition in pieces:
+        formula = sp.And(_proposition(condition, atoms), *(sp.Not(c) for c in earlier))
+        if satisfiable(formula) is not False:
+            out.append(value)
+        earlier.append(_proposition(condition, atoms))
+    return out
 
 
 def _by_pieces(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> sp.Expr | None:
@@ -124,13 +168,15 @@ def _by_pieces(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> sp.Expr | Non
     if not isinstance(folded, sp.Piecewise) or len(folded.args) > MAX_PIECES:
         return None
     constants = []
-    for piece, _ in folded.args:
+    for piece in _reachable(folded.args):
         if piece.has(sp.Piecewise):
             return None
         constant = _split(piece, variables)
         if constant is None:
             return None
         constants.append(constant)
+    if not constants:
+        return None
     first = constants[0]
     if all(c == first or proved_zero(c - first) for c in constants[1:]):
         return first
@@ -193,6 +239,12 @@ def _candidates(problem: Problem) -> Iterator[sp.Expr]:
         ratio = _tidy(db / da)
         if free_of(ratio, variables):
             yield ratio
+        if ratio.has(*_NON_SMOOTH):
+            folded = sp.piecewise_fold(_to_pieces(ratio))
+            pieces = folded.args if isinstance(folded, sp.Piecewise) else ()
+            for piece, _ in pieces[:MAX_PIECES]:
+                if free_of(piece, variables) and not piece.has(sp.Piecewise):
+                    yield _tidy(piece)
         for value in _POINTS:
             point = {w: value for w in variables}
             at = ratio.xreplace(point)

@@ -37,6 +37,7 @@ __all__ = [
     "Witness",
     "evaluate",
     "find_witness",
+    "in_domain",
     "sample_points",
 ]
 
@@ -156,11 +157,20 @@ class FactorWitness:
 Witness = OrderWitness | SlopeWitness | FactorWitness
 
 
+def in_domain(domain: Domain, value: sp.Rational) -> bool:
+    """Whether ``value`` lies in ``domain`` (the bounds assumptions cannot state: p < 1)."""
+    if domain is Domain.UNIT:
+        return bool(0 < value < 1)
+    if domain is Domain.BINARY:
+        return value in (0, 1)
+    return True
+
+
 def _values(symbol: sp.Symbol, domain: Domain, grid: dict[Domain, tuple[str, ...]]) -> list:
     values = [sp.Rational(v) for v in (*grid.get(domain, ()), *_FALLBACK)]
     seen: list[sp.Rational] = []
     for v in values:
-        if v not in seen and admits(symbol, v):
+        if v not in seen and admits(symbol, v) and in_domain(domain, v):
             seen.append(v)
     return seen
 
@@ -201,14 +211,19 @@ def _indexed_values(expr: sp.Expr, problem: Problem) -> dict[sp.Basic, sp.Ration
     return out
 
 
-def evaluate(expr: sp.Expr, values: dict[sp.Basic, sp.Rational], problem: Problem) -> sp.Expr:
+def evaluate(
+    expr: sp.Expr, values: dict[sp.Basic, sp.Rational], problem: Problem
+) -> tuple[sp.Expr, dict[sp.Basic, sp.Rational]]:
     """``expr`` at exact values; sums with numeric limits written out, their terms given
-    exact values from their domain (the same values whatever the expression)."""
+    exact values from their domain (the same values whatever the expression), returned
+    with the value of ``expr`` so that a witness can state them."""
     at = expr.xreplace(values)
-    if at.has(sp.Sum, sp.Product):
+    chosen: dict[sp.Basic, sp.Rational] = {}
+    if at.has(sp.Sum, sp.Product, sp.Indexed):
         at = at.doit()
-        at = at.xreplace(_indexed_values(at, problem))
-    return at  # type: ignore[no-any-return]
+        chosen = _indexed_values(at, problem)
+        at = at.xreplace(chosen)
+    return at, chosen
 
 
 def _named(values: dict[sp.Basic, sp.Rational]) -> Assignment:
@@ -224,16 +239,21 @@ class _Sample:
     ib: Any
 
 
-def _samples(problem: Problem, constants: dict[sp.Basic, sp.Rational]) -> list[_Sample]:
+def _samples(
+    problem: Problem, constants: dict[sp.Basic, sp.Rational]
+) -> tuple[list[_Sample], dict[sp.Basic, sp.Rational]]:
     out = []
+    terms: dict[sp.Basic, sp.Rational] = {}
     for point in sample_points(problem):
         values = {**constants, **point}
-        a, b = evaluate(problem.a, values, problem), evaluate(problem.b, values, problem)
+        (a, chosen_a), (b, chosen_b) = (evaluate(e, values, problem) for e in (problem.a, problem.b))
+        terms.update(chosen_a)
+        terms.update(chosen_b)
         ia, ib = enclose(a), enclose(b)
         if ia is None or ib is None:
             continue  # undefined here (or not a number this can evaluate)
         out.append(_Sample(point, a, b, ia, ib))
-    return out
+    return out, terms
 
 
 def _difference_sign(x: sp.Expr, y: sp.Expr, ix: Any, iy: Any) -> int | None:
@@ -313,8 +333,8 @@ def find_witness(problem: Problem, nonpositive: Any = None) -> Witness | None:
     differs make a :class:`FactorWitness`.
     """
     for constants in _assignments(problem):
-        named = _named(constants)
-        samples = _samples(problem, constants)
+        samples, terms = _samples(problem, constants)
+        named = _named({**constants, **terms})
         if nonpositive is not None:
             pair = _varying(named, samples)
             if pair is not None:
