@@ -74,7 +74,7 @@ def _softplus(x: Any) -> Any:
     return None if big is None else iv.log(1 + big)
 
 
-_UNARY: dict[type, Callable[[Any], Any]] = {
+_UNARY: dict[Any, Callable[[Any], Any]] = {
     sp.exp: _exp,
     sp.log: _log,
     sp.Abs: abs,
@@ -133,7 +133,7 @@ def _enclose(expr: sp.Basic) -> Any:
     return None
 
 
-_RELATIONS: dict[type, Callable[[int], bool]] = {
+_RELATIONS: dict[Any, Callable[[int], bool]] = {
     sp.StrictLessThan: lambda s: s < 0,
     sp.LessThan: lambda s: s <= 0,
     sp.StrictGreaterThan: lambda s: s > 0,

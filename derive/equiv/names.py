@@ -92,7 +92,9 @@ def read_expression(value: object, label: str) -> sp.Expr:
         if value.atoms(sp.Float):
             raise DeriveError(f"{label}: contains a Float; write numbers as sympy.Rational")
         return value
-    raise DeriveError(f"{label}: expected a SymPy expression or LaTeX text, got {type(value).__name__}")
+    raise DeriveError(
+        f"{label}: expected a SymPy expression or LaTeX text, got {type(value).__name__}"
+    )
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,9 @@ def _binary_powers(expr: sp.Expr, symbols: Iterable[sp.Symbol]) -> sp.Expr:
     if not wanted:
         return expr
     return expr.replace(  # type: ignore[no-any-return]
-        lambda e: isinstance(e, sp.Pow)
-        and e.base in wanted
-        and e.exp.is_Integer
-        and e.exp.is_positive,
+        lambda e: (
+            isinstance(e, sp.Pow) and e.base in wanted and e.exp.is_Integer and e.exp.is_positive
+        ),
         lambda e: e.base,
     )
 

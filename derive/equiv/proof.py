@@ -25,13 +25,16 @@ not constant) by manifest signs (:mod:`derive.convexity.signs`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
 from derive.algebra import canonical, free_of, is_positive_on_support, proved_zero
 from derive.convexity.signs import forms, nonpositive, positive_manifest
+from derive.equiv.exact import enclose, sign_of_interval
 from derive.equiv.names import Problem
 from derive.family import Domain
 from derive.functions import huber, sigmoid, softplus, to_core
@@ -233,12 +236,12 @@ def _candidates(problem: Problem) -> Iterator[sp.Expr]:
     constant_a = True
     for v in variables:
         da, db = sp.diff(to_core(a), v), sp.diff(to_core(b), v)
-        if da == 0 or proved_zero(da):
+        if da == 0 or canonical(da) == 0:
             continue
         constant_a = False
-        ratio = _tidy(db / da)
+        ratio = db / da
         if free_of(ratio, variables):
-            yield ratio
+            yield _tidy(ratio)
         if ratio.has(*_NON_SMOOTH):
             folded = sp.piecewise_fold(_to_pieces(ratio))
             pieces = folded.args if isinstance(folded, sp.Piecewise) else ()
@@ -253,6 +256,29 @@ def _candidates(problem: Problem) -> Iterator[sp.Expr]:
             yield _tidy(at)
     if constant_a:
         yield sp.Integer(1)
+
+
+def _refuted(problem: Problem, factor: sp.Expr) -> bool:
+    """A quick screen before any proof: the factor is not a real number at any of a few
+    admissible values of the constants, or B − c·A takes two certainly different values
+    at exact points (so c is not the factor). It only ever rejects a candidate."""
+    from derive.equiv.witness import assignments, evaluate, sample_points
+
+    rest = problem.b - factor * problem.a
+    real_somewhere = False
+    for constants in itertools.islice(assignments(problem), 3):
+        if enclose(factor.xreplace(constants)) is None:
+            continue
+        real_somewhere = True
+        seen: list[Any] = []
+        for point in sample_points(problem)[:4]:
+            value = enclose(evaluate(rest, {**constants, **point}, problem)[0])
+            if value is None:
+                continue
+            if any(sign_of_interval(value - other) is not None for other in seen):
+                return True
+            seen.append(value)
+    return not real_somewhere
 
 
 def find_affine(problem: Problem) -> tuple[Affine | None, str]:
@@ -274,6 +300,8 @@ def find_affine(problem: Problem) -> tuple[Affine | None, str]:
         if not free_of(candidate, problem.variables):
             continue
         tried.append(candidate)
+        if _refuted(problem, candidate):
+            continue
         rest = problem.b - candidate * problem.a
         for how, prove in (
             ("canonical forms", lambda r: _split(r, problem.variables)),

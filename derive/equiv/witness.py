@@ -35,6 +35,7 @@ __all__ = [
     "OrderWitness",
     "SlopeWitness",
     "Witness",
+    "assignments",
     "evaluate",
     "find_witness",
     "in_domain",
@@ -175,7 +176,8 @@ def _values(symbol: sp.Symbol, domain: Domain, grid: dict[Domain, tuple[str, ...
     return seen
 
 
-def _assignments(problem: Problem) -> Iterator[dict[sp.Basic, sp.Rational]]:
+def assignments(problem: Problem) -> Iterator[dict[sp.Basic, sp.Rational]]:
+    """Admissible exact values of the constants, at most :data:`MAX_ASSIGNMENTS` of them."""
     symbols = list(problem.constants)
     grids = [_values(s, problem.domain(s), _CONSTANT_GRID) for s in symbols]
     if any(not g for g in grids):
@@ -246,7 +248,9 @@ def _samples(
     terms: dict[sp.Basic, sp.Rational] = {}
     for point in sample_points(problem):
         values = {**constants, **point}
-        (a, chosen_a), (b, chosen_b) = (evaluate(e, values, problem) for e in (problem.a, problem.b))
+        (a, chosen_a), (b, chosen_b) = (
+            evaluate(e, values, problem) for e in (problem.a, problem.b)
+        )
         terms.update(chosen_a)
         terms.update(chosen_b)
         ia, ib = enclose(a), enclose(b)
@@ -332,7 +336,7 @@ def find_witness(problem: Problem, nonpositive: Any = None) -> Witness | None:
     ``nonpositive`` is a proved ``Affine`` whose factor is ≤ 0: then two points where A
     differs make a :class:`FactorWitness`.
     """
-    for constants in _assignments(problem):
+    for constants in assignments(problem):
         samples, terms = _samples(problem, constants)
         named = _named({**constants, **terms})
         if nonpositive is not None:
