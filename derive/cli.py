@@ -777,6 +777,9 @@ def _join_negative_numbers(argv: Sequence[str], parser: argparse.ArgumentParser)
             arg = f"{arg}={rest.pop(0)}"
         elif arg in _TEXT_OPTIONS and rest and rest[0].startswith("-") and rest[0] not in flags:
             arg = f"{arg}={rest.pop(0)}"
+        elif EQUIV in argv and arg[:1] == "-" and arg[:2] != "--" and arg not in flags:
+            arg = " " + arg  # an expression of 'derive equiv' ('-y\log p'): a space makes it
+            # positional to argparse, and the parser ignores it
         joined.append(arg)
     return joined
 

@@ -96,3 +96,10 @@ def test_help_names_the_command(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     out = capsys.readouterr().out
     assert "derive equiv '(y-\\mu)^2'" in out and "--wrt NAMES" in out
+
+
+def test_an_expression_may_start_with_a_minus(capsys: pytest.CaptureFixture[str]) -> None:
+    ce = r"-\log\frac{e^{z_1}}{e^{z_1}+e^{z_2}}"
+    assert main(["equiv", ce, r"\log(1+e^{z_2-z_1})", "--wrt", "z_1,z_2"]) == 0
+    assert main(["equiv", "-x", "x", "--wrt", "x"]) == 1
+    capsys.readouterr()
