@@ -144,14 +144,14 @@ def _unset(derivation: Derivation, names: set[str]) -> DeriveError:
     parts = []
     for name in sorted(names):
         options = [o for o in family.options if o.binds == name]
-        how = f"pass {options[0].name}=… ({options[0].flag})" if options else "no option sets it"
+        how = f"pass {options[0].name}=…, derive's {options[0].flag}" if options else "unset"
         parts.append(f"{name} ({how})")
     return DeriveError(
-        f"the {family.name} loss depends on {', '.join(parts)}: a numeric check needs a number"
+        f"the {family.name} loss depends on {'; '.join(parts)}: a numeric check needs a value"
     )
 
 
-def _argument(sampled: Any, model: Any, edges: tuple[float, ...]) -> _Argument:
+def _argument(sampled: Any, edges: tuple[float, ...]) -> _Argument:
     from derive.family import Domain
 
     names = tuple(base.name for base in sampled.bases)
@@ -235,7 +235,7 @@ def _reference(name: str, link: str | None, options: tuple[tuple[str, object], .
                 continue
             used.add(number)
             edges = _edges(sampled.domain, linked and first == base.name)
-            arguments.append(_argument(sampled, model, edges))
+            arguments.append(_argument(sampled, edges))
     one_hot = model.context.one_hot
     derived: list[tuple[str, str]] = []
     for number, sampled in enumerate(model.sampled):
@@ -371,6 +371,13 @@ def _expected(reference: _Reference, arrays: Sequence[np.ndarray]) -> list[Any]:
                 value = None
             out.append(value)
     return out
+
+
+def _finite(value: Any) -> bool:
+    """Whether a reference value is a real number a float64 holds (not inf, not complex)."""
+    import mpmath
+
+    return isinstance(value, mpmath.mpf) and math.isfinite(float(value))
 
 
 def _one_hot(label: int, classes: int) -> list[Any]:
@@ -526,11 +533,17 @@ def _affine_hint(expected: np.ndarray, got: np.ndarray) -> str | None:
 
 def _header(reference: _Reference, problem: str) -> list[str]:
     args = ", ".join(a.name.split(" ")[0] for a in reference.arguments)
-    return [
+    lines = [
         f"{problem} {reference.title}",
         f"  model:   {reference.command}",
         f"  ℓ({args}) = {reference.formula}",
     ]
+    if any(a.kind in (_Kind.LABEL, _Kind.CLASSES) for a in reference.arguments):
+        lines.append(
+            f"  classes: K = {reference.classes}, numbered 1…K in ℓ; your class index is the "
+            "number − 1 (0…K−1, as torch)"
+        )
+    return lines
 
 
 def _row_inputs(reference: _Reference, arrays: Sequence[np.ndarray], row: int) -> str:
@@ -653,13 +666,15 @@ def assert_same_loss(
     import numpy as np
 
     _validate(fn, name, reduction, backend, samples)
+    key = tuple(sorted(options.items()))
     try:
-        reference = _reference(name, link, tuple(sorted(options.items())))
-    except TypeError as error:  # an unhashable option value
-        raise DeriveError(f"options must be numbers, text or switches: {error}") from None
+        hash(key)
+    except TypeError as error:
+        raise DeriveError(f"options are numbers, text or switches: {error}") from None
+    reference = _reference(name, link, key)
     arrays, edge = _inputs(reference, samples, seed)
     exact = _expected(reference, arrays)
-    finite = [v is not None and math.isfinite(float(v)) for v in exact]
+    finite = [_finite(v) for v in exact]
     keep = np.flatnonzero(finite)
     if len(keep) == 0:  # pragma: no cover - ℓ is finite on every domain's interior
         raise DeriveError(f"ℓ is not finite on any sample of {reference.command}")
@@ -783,4 +798,7 @@ def assert_equivalent(
     __tracebackhide__ = True
     from derive.equiv import assert_equivalent as prove
 
-    return prove(a, b, wrt=wrt, positive=positive, real=real, binary=binary)
+    try:
+        return prove(a, b, wrt=wrt, positive=positive, real=real, binary=binary)
+    except AssertionError as failure:  # raised again here: pytest hides derive's frames
+        raise AssertionError(str(failure)) from None

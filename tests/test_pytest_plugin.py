@@ -19,7 +19,9 @@ import derive
 pytest_plugins = ["pytester"]
 
 ROOT = Path(derive.__file__).resolve().parents[1]
-PLUGIN = ("-p", "no:derive", "-p", "derive.pytest_plugin")
+# other plugins the environment autoloads only slow the inner runs down
+QUIET = ("-p", "no:hypothesispytest", "-p", "no:cacheprovider")
+PLUGIN = (*QUIET, "-p", "no:derive", "-p", "derive.pytest_plugin")
 
 PASSING = """
 import numpy as np
@@ -85,6 +87,27 @@ def test_unknown(derive_check):
     result.stdout.fnmatch_lines(["*DeriveError: unknown distribution 'gausian'*did you mean*"])
 
 
+def test_the_fixture_asserts_equivalence(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_equiv=r"""
+def test_scaled(derive_check):
+    result = derive_check.equivalent(
+        r"(y-\mu)^2", r"\frac{(y-\mu)^2}{2\sigma^2} + \log\sigma", wrt="mu"
+    )
+    assert str(result.factor) == "1/(2*sigma**2)"
+
+def test_not_in_sigma(derive_check):
+    derive_check.equivalent(
+        r"(y-\mu)^2", r"\frac{(y-\mu)^2}{2\sigma^2} + \log\sigma", wrt="sigma"
+    )
+"""
+    )
+    result = pytester.runpytest_inprocess(*PLUGIN)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["E*AssertionError: *", "E*witness*"])
+    assert "def equivalent" not in result.stdout.str()
+
+
 def test_with_the_entry_point_installed_it_loads_once(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -97,7 +120,7 @@ def test_with_the_entry_point_installed_it_loads_once(
     (dist / "entry_points.txt").write_text("[pytest11]\nderive = derive.pytest_plugin\n")
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     pytester.makepyfile(test_right=PASSING)
-    pytester.runpytest_inprocess().assert_outcomes(passed=2)
+    pytester.runpytest_inprocess(*QUIET).assert_outcomes(passed=2)
     pytester.runpytest_inprocess(*PLUGIN).assert_outcomes(passed=2)
 
 
