@@ -104,6 +104,7 @@ class _Reference:
     evaluate: Callable[..., Any]  # keyword arguments: per-sample names → mpmath values
     derived_classes: tuple[tuple[str, str], ...]  # (one-hot name, label name) computed here
     symbolic_classes: str | None  # the name of a symbolic K passed to ``evaluate``
+    conventions: tuple[str, ...] = ()  # what the library does beyond ℓ (clamps, eps)
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,9 @@ def _reference(name: str, link: str | None, options: tuple[tuple[str, object], .
     given = dict(options)
     derivation = derive(name, link=link, **given)
     model = derivation.model
+    conventions: tuple[str, ...] = ()
     if derivation.loss is not None:
+        conventions = derivation.loss.loss.conventions
         expr = derivation.loss.formula
         title = f"{derivation.loss.loss.name}, the loss ℓ of the {model.family.name} model"
     else:
@@ -259,7 +262,11 @@ def _reference(name: str, link: str | None, options: tuple[tuple[str, object], .
     missing = free - set(names)
     if missing:
         raise _unset(derivation, missing)
-    function = sp.lambdify([sp.Symbol(n) for n in names], expr, modules="mpmath")
+    # the expression's own symbols (with their assumptions), so that lambdify renames a
+    # Python keyword (the Poisson rate ``lambda``) in the arguments and the body alike
+    own = {s.name: s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    symbols = [own.get(n, sp.Symbol(n)) for n in names]
+    function = sp.lambdify(symbols, expr, modules="mpmath")
     return _Reference(
         command=_command(name, link, given),
         title=title,
@@ -269,6 +276,7 @@ def _reference(name: str, link: str | None, options: tuple[tuple[str, object], .
         evaluate=function,
         derived_classes=tuple(derived),
         symbolic_classes=symbolic,
+        conventions=conventions,
     )
 
 
@@ -476,7 +484,7 @@ def _show(x: Any) -> str:
 
     if np.ndim(x) == 0:
         return repr(x.item() if hasattr(x, "item") else x)
-    return np.array2string(np.asarray(x), precision=6, separator=", ")
+    return np.array2string(np.asarray(x), separator=", ", floatmode="unique", max_line_width=200)
 
 
 def _nice(x: float) -> str:
@@ -592,6 +600,7 @@ def _mismatch(
         )
     if hint is not None:
         lines.append(f"  hint: {hint}")
+    lines += [f"  library convention: {text}" for text in reference.conventions]
     return "\n".join(lines)
 
 

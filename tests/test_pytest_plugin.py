@@ -7,6 +7,7 @@ the plugin is found whether or not the package's ``pytest11`` entry point (named
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -139,6 +140,6 @@ def test_loading_the_plugin_imports_neither_sympy_nor_torch() -> None:
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "DERIVE_NO_CACHE": "1"},
     )
     assert out.stdout.strip() == "[]"

@@ -9,6 +9,7 @@ report that names it.
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -83,6 +84,18 @@ TORCH: dict[str, Case] = {
         lambda r: lambda z, y: F.poisson_nll_loss(z, y, reduction=r),
         "poisson",
         {},
+    ),
+    "poisson-rate": (
+        lambda r: (
+            lambda lam, y: F.poisson_nll_loss(lam, y, log_input=False, eps=1e-300, reduction=r)
+        ),
+        "poisson",
+        {"link": "identity"},
+    ),
+    "binomial-proportion": (
+        lambda r: lambda z, y: F.binary_cross_entropy_with_logits(z, y / 4, reduction=r),
+        "binomial",
+        {"link": "logit", "trials": 4},
     ),
     "huber": (
         lambda r: lambda f, y: F.huber_loss(f, y, reduction=r, delta=1.5),
@@ -236,6 +249,16 @@ def test_torchs_default_reduction_for_a_per_sample_check_is_a_shape_error() -> N
     assert "expected one number (reduction='mean'); got shape" in message
 
 
+def test_a_library_convention_beyond_the_formula_is_quoted() -> None:
+    # torch adds eps = 1e-8 inside the log of the rate: ℓ only as eps → 0
+    message = _failure(
+        lambda lam, y: F.poisson_nll_loss(lam, y, log_input=False, reduction="none"),
+        "poisson",
+        link="identity",
+    )
+    assert "library convention: with `log_input=False` torch computes" in message
+
+
 def test_one_based_class_indices_fail_and_the_report_says_which_convention() -> None:
     message = _failure(
         lambda z, y: F.cross_entropy(z, (y + 1) % DEFAULT_CLASSES, reduction="none"),
@@ -350,7 +373,7 @@ def test_importing_derive_testing_imports_no_sympy_and_a_numpy_check_no_torch() 
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "DERIVE_NO_CACHE": "1"},
     )
     assert out.stdout.split() == ["False", "False", "True", "False"]
 
