@@ -101,7 +101,8 @@ class _Reference:
     formula: str  # ℓ in one line of Unicode math
     arguments: tuple[_Argument, ...]
     classes: int  # 0: no class vectors
-    evaluate: Callable[..., Any]  # keyword arguments: per-sample names → mpmath values
+    evaluate: Callable[..., Any]  # ℓ of one sample: mpmath values of ``names``, in order
+    names: tuple[str, ...]
     derived_classes: tuple[tuple[str, str], ...]  # (one-hot name, label name) computed here
     symbolic_classes: str | None  # the name of a symbolic K passed to ``evaluate``
     conventions: tuple[str, ...] = ()  # what the library does beyond ℓ (clamps, eps)
@@ -274,6 +275,7 @@ def _reference(name: str, link: str | None, options: tuple[tuple[str, object], .
         arguments=tuple(arguments),
         classes=classes,
         evaluate=function,
+        names=tuple(names),
         derived_classes=tuple(derived),
         symbolic_classes=symbolic,
         conventions=conventions,
@@ -374,7 +376,7 @@ def _expected(reference: _Reference, arrays: Sequence[np.ndarray]) -> list[Any]:
             if reference.symbolic_classes is not None:
                 values[reference.symbolic_classes] = classes
             try:
-                value = reference.evaluate(*values.values())
+                value = reference.evaluate(*(values[n] for n in reference.names))
             except (ZeroDivisionError, ValueError, OverflowError):
                 value = None
             out.append(value)
@@ -680,7 +682,10 @@ def assert_same_loss(
         hash(key)
     except TypeError as error:
         raise DeriveError(f"options are numbers, text or switches: {error}") from None
-    reference = _reference(name, link, key)
+    try:
+        reference = _reference(name, link, key)
+    except DeriveError as error:  # raised again here: pytest hides derive's frames
+        raise DeriveError(str(error)) from None
     arrays, edge = _inputs(reference, samples, seed)
     exact = _expected(reference, arrays)
     finite = [_finite(v) for v in exact]

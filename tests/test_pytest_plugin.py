@@ -86,6 +86,7 @@ def test_unknown(derive_check):
     result = pytester.runpytest_inprocess(*PLUGIN)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*DeriveError: unknown distribution 'gausian'*did you mean*"])
+    assert "derive/family.py" not in result.stdout.str()  # the error, not derive's insides
 
 
 def test_the_fixture_asserts_equivalence(pytester: pytest.Pytester) -> None:
