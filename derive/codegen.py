@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
@@ -47,11 +47,11 @@ __all__ = [
     "Gather",
     "LogAddExp",
     "OneHot",
-    "XLogX",
     "Squeeze",
     "StableJaxPrinter",
     "StableNumPyPrinter",
     "StableTorchPrinter",
+    "XLogX",
     "numpy_function",
     "stable",
     "torch_function",
@@ -124,6 +124,14 @@ class XLogX(_ArrayNode):
 
 class LogAddExp(_ArrayNode):
     """LogAddExp(a, b, …) = log(e^a + e^b + …), elementwise and without overflow."""
+
+    def _eval_rewrite_as_log(self, *args: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return sp.log(sp.Add(*(sp.exp(a) for a in args)))
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        if not all(a.is_number for a in self.args):
+            return None
+        return self.rewrite(sp.log)._eval_evalf(prec)  # type: ignore[no-any-return]
 
 
 def vectorise(
@@ -303,7 +311,10 @@ class _ArraySettings:
 class StableNumPyPrinter(_ArraySettings, NumPyPrinter):
     """NumPy code with stable softplus, sigmoid and logsumexp, and the class-axis nodes."""
 
-    _default_settings = {**NumPyPrinter._default_settings, "arrays": frozenset()}
+    _default_settings: ClassVar[dict[str, Any]] = {
+        **NumPyPrinter._default_settings,
+        "arrays": frozenset(),
+    }
 
     def _print_softplus(self, expr: sp.Function) -> str:
         return f"numpy.logaddexp(0, {self._print(expr.args[0])})"
@@ -395,7 +406,10 @@ class StableTorchPrinter(_ArraySettings, TorchPrinter):
     """PyTorch code with torch's own stable sigmoid and logsumexp, an exact softplus, and the
     class-axis nodes (differentiable by autograd)."""
 
-    _default_settings = {**TorchPrinter._default_settings, "arrays": frozenset()}
+    _default_settings: ClassVar[dict[str, Any]] = {
+        **TorchPrinter._default_settings,
+        "arrays": frozenset(),
+    }
 
     def _print_softplus(self, expr: sp.Function) -> str:
         # torch.nn.functional.softplus returns z itself above its threshold (20), off by
@@ -470,7 +484,10 @@ class StableJaxPrinter(_ArraySettings, JaxPrinter):
     """JAX code with stable softplus, sigmoid and logsumexp (``jax.nn``) and the class-axis
     nodes; differentiable by ``jax.grad``."""
 
-    _default_settings = {**JaxPrinter._default_settings, "arrays": frozenset()}
+    _default_settings: ClassVar[dict[str, Any]] = {
+        **JaxPrinter._default_settings,
+        "arrays": frozenset(),
+    }
 
     def _print_softplus(self, expr: sp.Function) -> str:
         return f"{self._module_format('jax.nn.softplus')}({self._print(expr.args[0])})"

@@ -227,7 +227,7 @@ def native(d: Derivation, values: dict[str, Any]) -> torch.Tensor:
     """The torch loss the derivation names, per sample (reduction='none'), at ``values``
     (torch tensors and numbers by JSON name)."""
     assert d.loss is not None
-    F = torch.nn.functional
+    F = torch.nn.functional  # noqa: N806 - as torch writes it
     key = d.loss.loss.key or d.loss.loss.name
     v = _variables(d)
     predictions, targets = v["prediction"], v["target"]
@@ -491,7 +491,7 @@ def test_safe_names() -> None:
 
 
 def test_user_text_stays_inside_the_docstring() -> None:
-    density = r'\frac{1}{2}e^{-|y-\mu|}'
+    density = r"\frac{1}{2}e^{-|y-\mu|}"
     d = _custom(density)
     text = render_code(d, "numpy")
     tree = ast.parse(text)
@@ -539,20 +539,19 @@ def test_derivation_to_function() -> None:
 
 
 def test_same_bytes_whatever_the_hash_seed() -> None:
+    """One other hash seed in a subprocess gives the bytes this process gives."""
     script = (
-        "from derive.engine import derive; from derive.render.code import render_code; "
-        "import sys; d = derive('categorical', link='softmax', label_smoothing='1/10'); "
+        "import sys; from derive.engine import derive; from derive.render.code import "
+        "render_code; d = derive('categorical', link='softmax', label_smoothing='1/10'); "
         "sys.stdout.write(render_code(d, 'torch') + render_code(derive('huber'), 'numpy'))"
     )
-    outputs = set()
-    for seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        outputs.add(
-            subprocess.run(
-                [sys.executable, "-c", script], env=env, capture_output=True, check=True
-            ).stdout
-        )
-    assert len(outputs) == 1
+    here = render_code(
+        derive("categorical", link="softmax", label_smoothing="1/10"), "torch"
+    ) + render_code(derive("huber"), "numpy")
+    seed = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, check=True)
+    assert run.stdout.decode("utf-8") == here
 
 
 # ------------------------------------------------------------------ the command line
@@ -563,7 +562,7 @@ def test_cli_prints_the_module(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out == render_code(derive("bernoulli", link="logit"), "torch")
     namespace: dict[str, Any] = {}
-    exec(compile(out, "<cli>", "exec"), namespace)  # noqa: S102 - the module under test
+    exec(compile(out, "<cli>", "exec"), namespace)
     z = torch.tensor([-1e4, 0.3, 1e4], dtype=torch.float64)
     y = torch.tensor([1.0, 0.0, 0.0], dtype=torch.float64)
     expected = torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction="none")

@@ -156,8 +156,6 @@ def _indices(exprs: Sequence[sp.Basic]) -> tuple[set[sp.Basic], set[sp.Basic]]:
     return indices, dummies
 
 
-
-
 def _without_zero_constant(expr: sp.Expr) -> sp.Expr:
     """``expr`` without its constant terms when they are proved to add up to 0 (a user
     density's normaliser, log 2π − 2·log √(2π), written out)."""
@@ -365,5 +363,5 @@ def to_function(
     when the caller has it."""
     source = render_code(d, backend, analysis)
     namespace: dict[str, Any] = {}
-    exec(compile(source, f"<derive {backend} module>", "exec"), namespace)  # noqa: S102
+    exec(compile(source, f"<derive {backend} module>", "exec"), namespace)
     return CodeFunctions(backend, namespace["loss"], namespace["gradient"], source)
