@@ -19,9 +19,9 @@ there, as torch takes it (derive's labels are 1..K: index y − 1).
 Stable forms (:func:`stable`): log Σ_k e^{x_k} is :class:`ClassLogSumExp`
 (max-shifted), log(e^a + e^b + …) is :class:`LogAddExp`, log(1 + e^z) is
 softplus (``logaddexp(0, z)``), 1/(1 + e^{−z}) is σ, log σ(z) = −softplus(−z),
-1 − σ(z) = σ(−z), e^a / Σ e^{x} = e^{a − logsumexp(x)} (the softmax), and
-huber_δ(r) = m·(|r| − m/2) with m = min(|r|, δ) (no branch). A saturated logit
-(|z| up to 10⁴) then evaluates without overflow or cancellation.
+1 − σ(z) = σ(−z), log(1 + u) is log1p(u), e^a / Σ e^{x} = e^{a − logsumexp(x)}
+(the softmax), and huber_δ(r) = m·(|r| − m/2) with m = min(|r|, δ) (no branch).
+A saturated logit (|z| up to 10⁴) then evaluates without overflow or cancellation.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 from sympy.printing.pytorch import TorchPrinter
 
@@ -219,6 +220,8 @@ def stable(expr: sp.Expr) -> sp.Expr:
             return found
         if isinstance(arg, sigmoid):  # log σ(x) = −softplus(−x)
             return -softplus(-arg.args[0])
+        if isinstance(arg, sp.Add) and 1 in arg.args:  # log(1 + u) = log1p(u), exact for small u
+            return log1p(arg - 1)
         return None
 
     def reciprocal(e: sp.Basic) -> sp.Basic | None:
@@ -300,6 +303,12 @@ class _ArraySettings:
     def _is_array(self, e: sp.Basic) -> bool:
         arrays = self._settings["arrays"]  # type: ignore[attr-defined]
         return any(s.name in arrays for s in e.free_symbols)  # type: ignore[attr-defined]
+
+    def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
+        """A sum's terms with the positive ones first: ``y - f`` rather than ``-f + y``
+        (one array operation fewer: no negation)."""
+        terms: list[sp.Basic] = super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
+        return sorted(terms, key=lambda t: bool(t.could_extract_minus_sign()))
 
     def _need(self, helper: str) -> str:
         if not hasattr(self, "helpers"):
@@ -420,6 +429,9 @@ class StableTorchPrinter(_ArraySettings, TorchPrinter):
 
     def _print_sigmoid(self, expr: sp.Function) -> str:
         return f"torch.sigmoid({self._print(expr.args[0])})"
+
+    def _print_log1p(self, expr: sp.Function) -> str:
+        return f"torch.log1p({self._print(expr.args[0])})"
 
     def _print_LogAddExp(self, expr: sp.Function) -> str:
         text = self._print(expr.args[0])

@@ -24,8 +24,8 @@ Conventions, stated in every module's docstring:
   rescaling divided out) is accepted and ignored, and defaults to ``None`` when
   it is among the last arguments.
 - Classes as indexed vectors use torch's layout: predictions and probability
-  targets (N, K), a class label a 0-based int64 index of shape (N,) (derive's
-  labels are 1..K: label k is index k − 1), the gradient (N, K). Up to four
+  targets (n, K), a class label a 0-based int64 index of shape (n,) (derive's
+  labels are 1..K: label k is index k − 1), the gradient (n, K). Up to four
   classes given with ``--classes`` are written out one argument per class, as the
   derivation writes them.
 
@@ -39,6 +39,7 @@ import builtins
 import keyword
 import re
 import shlex
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -253,11 +254,11 @@ def _bodies(exprs: list[sp.Expr], printer: Any, name: str, tuple_return: bool) -
 def _describe(argument: _Argument, d: Derivation) -> str:
     role = argument.role.value
     if argument.label:
-        what = "class index, int64 of shape (N,), in 0..K−1 (derive's label k is index k − 1)"
+        what = "class index, int64 of shape (n,), in 0..K−1 (derive's label k is index k − 1)"
     elif argument.classes:
-        what = "array of shape (N, K), the class axis last"
+        what = "array of shape (n, K), the class axis last"
     elif argument.array:
-        what = "array of shape (N,)"
+        what = "array of shape (n,) (n samples)"
     else:
         what = "a number, or an array broadcasting with the samples"
     domain = d.model.domain_of(argument.name)
@@ -280,10 +281,13 @@ def _docstring(d: Derivation, backend: Backend, plan: _Plan, unused: list[str]) 
     if d.loss is not None:
         call = d.loss.loss.call(d.model)
         reduction = d.loss.loss.reduction("none")
-        lines.append(
-            f"ℓ is the per-sample value of {call} ({reduction}); the negative "
-            f"log-likelihood is {unicode(d.loss.scale)}·ℓ + {unicode(d.loss.offset)}, proved."
+        relation = (
+            "it is the negative log-likelihood itself"
+            if d.loss.scale == 1 and d.loss.offset == 0
+            else "the negative log-likelihood is "
+            f"{unicode(d.loss.scale * sp.Symbol('ℓ') + d.loss.offset)}, proved"
         )
+        lines.append(f"ℓ is the per-sample value of {call} ({reduction}); {relation}.")
     else:
         lines.append("ℓ is the negative log-likelihood up to a positive factor and a constant.")
     lines += ["", "Arguments of loss and gradient, in this order:"]
@@ -305,11 +309,15 @@ def _docstring(d: Derivation, backend: Backend, plan: _Plan, unused: list[str]) 
             f"gradient returns the tuple (∂ℓ/∂{', ∂ℓ/∂'.join(predictions)}), each per sample."
         )
     elif plan.classes:
-        lines.append(f"gradient returns ∂ℓ/∂{predictions[0]} per sample, of shape (N, K).")
+        lines.append(f"gradient returns ∂ℓ/∂{predictions[0]} per sample, of shape (n, K).")
     else:
         lines.append(f"gradient returns ∂ℓ/∂{predictions[0]} per sample.")
     lines.append(backend.note)
-    return '"""' + _escape("\n".join(lines)) + '\n"""'
+    wrapped = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        wrapped += textwrap.wrap(line, 88, subsequent_indent=indent + "  ") or [""]
+    return '"""' + _escape("\n".join(wrapped)) + '\n"""'
 
 
 def render_code(d: Derivation, backend: str, analysis: Analysis | None = None) -> str:
