@@ -47,7 +47,9 @@ __all__ = [
     "ClassSum",
     "Gather",
     "LogAddExp",
+    "LogSoftmax",
     "OneHot",
+    "Softmax",
     "Squeeze",
     "StableJaxPrinter",
     "StableNumPyPrinter",
@@ -94,6 +96,18 @@ class ClassSum(_ArrayNode):
 
 class ClassLogSumExp(_ArrayNode):
     """ClassLogSumExp(x): log Σ_k e^{x_k} over the class axis (max-shifted), (N, 1)."""
+
+    nargs = 1
+
+
+class LogSoftmax(_ArrayNode):
+    """LogSoftmax(x) = x − log Σ_k e^{x_k} over the class axis, (N, K)."""
+
+    nargs = 1
+
+
+class Softmax(_ArrayNode):
+    """Softmax(x) = e^{x − log Σ_k e^{x_k}} over the class axis, (N, K)."""
 
     nargs = 1
 
@@ -209,9 +223,10 @@ def _log_add_exp(total: sp.Expr) -> sp.Expr | None:
     return LogAddExp(*sorted(exponents, key=sp.default_sort_key))  # type: ignore[type-var]
 
 
-def stable(expr: sp.Expr) -> sp.Expr:
+def stable(expr: sp.Expr, native: tuple[type, ...] = ()) -> sp.Expr:
     """``expr`` rewritten into numerically stable forms (see the module docstring); the
-    value is unchanged (each rewrite is an identity)."""
+    value is unchanged (each rewrite is an identity). ``native`` are the named functions
+    the backend computes itself (torch's ``huber_loss``), left as they are."""
 
     def log_of(e: sp.Basic) -> sp.Basic | None:
         (arg,) = e.args
@@ -241,7 +256,8 @@ def stable(expr: sp.Expr) -> sp.Expr:
                 return sigmoid(-(-other).args[0])
         return None
 
-    expr = expr.replace(lambda e: isinstance(e, huber), lambda e: _huber_branchless(*e.args))
+    if huber not in native:
+        expr = expr.replace(lambda e: isinstance(e, huber), lambda e: _huber_branchless(*e.args))
     expr = _replace(expr, sp.Mul, _x_log_x)
     expr = _replace(expr, sp.Add, one_minus_sigmoid)
     expr = _replace(expr, sp.log, log_of)
@@ -249,7 +265,36 @@ def stable(expr: sp.Expr) -> sp.Expr:
     # the softmax: e^a · e^{−L} is e^{a − L}
     expr = sp.powsimp(expr, combine="exp", deep=True)
     expr = _replace(expr, sp.exp, _sigmoid_of)
+    expr = _replace(expr, sp.exp, _softmax_of)
+    if LogSoftmax in native:  # a fused log_softmax: cheaper than logsumexp and a gather of z
+        expr = _replace(expr, sp.Add, _log_softmax_of)
     return expr
+
+
+def _softmax_of(e: sp.Basic) -> sp.Basic | None:
+    """e^{x − logsumexp(x)} = softmax(x)."""
+    (arg,) = e.args
+    terms = sp.Add.make_args(arg)
+    if len(terms) != 2:
+        return None
+    for first, second in (terms, terms[::-1]):
+        if isinstance(-second, ClassLogSumExp) and (-second).args[0] == first:
+            return Softmax(first)
+    return None
+
+
+def _log_softmax_of(e: sp.Basic) -> sp.Basic | None:
+    """logsumexp(x) − x_y = −log_softmax(x)_y (the cross-entropy of a class index)."""
+    terms = list(sp.Add.make_args(e))
+    for term in terms:
+        if not isinstance(term, ClassLogSumExp):
+            continue
+        (x,) = term.args
+        for other in terms:
+            if isinstance(-other, Gather) and (-other).args[0] == x:
+                rest = [t for t in terms if t not in (term, other)]
+                return sp.Add(*rest, -Gather(LogSoftmax(x), (-other).args[1]))
+    return None
 
 
 def _sigmoid_of(e: sp.Basic) -> sp.Basic | None:
@@ -342,6 +387,14 @@ class StableNumPyPrinter(_ArraySettings, NumPyPrinter):
 
     def _print_XLogX(self, expr: sp.Function) -> str:
         return f"{self._need('_xlogx')}({self._print(expr.args[0])})"
+
+    def _print_LogSoftmax(self, expr: sp.Function) -> str:
+        x = self._print(expr.args[0])
+        return f"({x} - {self._need('_logsumexp')}({x}))"
+
+    def _print_Softmax(self, expr: sp.Function) -> str:
+        x = self._print(expr.args[0])
+        return f"numpy.exp({x} - {self._need('_logsumexp')}({x}))"
 
     def _print_ClassSum(self, expr: sp.Function) -> str:
         return f"numpy.sum({self._print(expr.args[0])}, axis=-1, keepdims=True)"
@@ -446,6 +499,25 @@ class StableTorchPrinter(_ArraySettings, TorchPrinter):
         x = self._print(expr.args[0])
         return f"torch.xlogy({x}, {x})"
 
+    def _print_LogSoftmax(self, expr: sp.Function) -> str:
+        return f"torch.log_softmax({self._print(expr.args[0])}, dim=-1)"
+
+    def _print_Softmax(self, expr: sp.Function) -> str:
+        return f"torch.softmax({self._print(expr.args[0])}, dim=-1)"
+
+    def _print_huber(self, expr: sp.Function) -> str:
+        """torch's own Huber loss of a − b (one fused kernel), δ a number or a 0-d tensor."""
+        if not self._settings["arrays"]:  # lambdify: scalars, the two branches
+            return self._print(expr.rewrite(sp.Piecewise))  # type: ignore[no-any-return]
+        r, delta = expr.args
+        terms = sp.Add.make_args(r)
+        a = sp.Add(*(t for t in terms if not t.could_extract_minus_sign()))
+        b = -sp.Add(*(t for t in terms if t.could_extract_minus_sign()))
+        left = self._print(a) if a != 0 else f"torch.zeros_like({self._print(b)})"
+        right = self._print(b) if b != 0 else f"torch.zeros_like({self._print(a)})"
+        loss = "torch.nn.functional.huber_loss"
+        return f'{loss}({left}, {right}, reduction="none", delta={self._print(delta)})'
+
     def _print_ClassSum(self, expr: sp.Function) -> str:
         return f"torch.sum({self._print(expr.args[0])}, dim=-1, keepdim=True)"
 
@@ -483,9 +555,6 @@ class StableTorchPrinter(_ArraySettings, TorchPrinter):
             text = f"torch.clamp({text}, {keyword}={self._print(arg)})"
         return text
 
-    def _print_huber(self, expr: sp.Function) -> str:
-        return self._print(expr.rewrite(sp.Piecewise))  # type: ignore[no-any-return]
-
 
 def torch_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any]:
     """A PyTorch function of ``symbols`` computing ``expr`` (requires the torch extra)."""
@@ -520,6 +589,12 @@ class StableJaxPrinter(_ArraySettings, JaxPrinter):
     def _print_XLogX(self, expr: sp.Function) -> str:
         x = self._print(expr.args[0])
         return f"{self._module_format('jax.scipy.special.xlogy')}({x}, {x})"
+
+    def _print_LogSoftmax(self, expr: sp.Function) -> str:
+        return f"{self._module_format('jax.nn.log_softmax')}({self._print(expr.args[0])}, axis=-1)"
+
+    def _print_Softmax(self, expr: sp.Function) -> str:
+        return f"{self._module_format('jax.nn.softmax')}({self._print(expr.args[0])}, axis=-1)"
 
     def _print_ClassSum(self, expr: sp.Function) -> str:
         return f"jax.numpy.sum({self._print(expr.args[0])}, axis=-1, keepdims=True)"
@@ -582,6 +657,7 @@ class Backend:
     helpers: Mapping[str, str]
     note: str
     fixed_as: str | None = None  # how a fixed argument {0} becomes an array like {like}
+    native: tuple[type, ...] = ()  # named functions the backend computes itself
 
 
 BACKENDS: dict[str, Backend] = {
@@ -600,6 +676,7 @@ BACKENDS: dict[str, Backend] = {
         "Arguments are torch tensors (a fixed parameter may be a Python number); the loss "
         "is differentiable by autograd.",
         "torch.as_tensor({0}, dtype={like}.dtype, device={like}.device)",
+        (huber, LogSoftmax),
     ),
     "jax": Backend(
         "jax",
@@ -609,5 +686,6 @@ BACKENDS: dict[str, Backend] = {
         "Arguments are JAX arrays (or numbers); for float64 call "
         'jax.config.update("jax_enable_x64", True) first. The loss is differentiable by '
         "jax.grad.",
+        native=(LogSoftmax,),
     ),
 }

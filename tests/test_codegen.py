@@ -189,3 +189,33 @@ def test_torch_bounds_take_numbers_and_fixed_parameters() -> None:
     namespace = {"torch": torch, "r": values, "delta": 1.0}
     got = eval(printer.doprint(sp.Min(sp.Abs(r), delta)), namespace)
     assert got.tolist() == [1.0, 0.5]
+
+
+def test_softmax_and_log_softmax_forms() -> None:
+    from derive.codegen import ClassLogSumExp, Gather, LogSoftmax, Softmax, stable
+
+    z = sp.Symbol("z", real=True)
+    y = sp.Symbol("y", integer=True)
+    assert stable(sp.exp(z - ClassLogSumExp(z))) == Softmax(z)
+    cross_entropy = ClassLogSumExp(z) - Gather(z, y)
+    # only where the backend has a fused log_softmax
+    assert stable(cross_entropy) == cross_entropy
+    assert stable(cross_entropy, (LogSoftmax,)) == -Gather(LogSoftmax(z), y)
+
+
+def test_torch_prints_huber_as_its_own_loss() -> None:
+    import torch
+
+    from derive.codegen import StableTorchPrinter
+    from derive.functions import huber
+
+    f, y = sp.symbols("f y", real=True)
+    printer = StableTorchPrinter({"arrays": frozenset({"f", "y"})})
+    text = printer.doprint(huber(f - y, sp.Rational(3, 2)))
+    assert text == 'torch.nn.functional.huber_loss(f, y, reduction="none", delta=3/2)'
+    fs = torch.tensor([-3.0, 0.5, 4.0], dtype=torch.float64)
+    ys = torch.zeros(3, dtype=torch.float64)
+    got = eval(text, {"torch": torch, "f": fs, "y": ys})
+    # δ(|r| − δ/2) in the tails, r²/2 in the middle
+    expected = torch.tensor([1.5 * (3 - 0.75), 0.125, 1.5 * (4 - 0.75)], dtype=torch.float64)
+    torch.testing.assert_close(got, expected)

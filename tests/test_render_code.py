@@ -587,3 +587,17 @@ def test_cli_refuses_code_where_there_is_no_loss(
     assert captured.out == ""
     lines = captured.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("derive: error: ")
+
+
+def test_cli_prints_a_custom_density_as_code(capsys: pytest.CaptureFixture[str]) -> None:
+    """A user density goes through the worker like any format; its names become arguments."""
+    argv = ["custom", "--density", r"\frac{1}{2b}e^{-|y-\mu|/b}", "--target", "y"]
+    argv += ["--predict", "mu", "--fixed", "b", "--format", "numpy"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    namespace: dict[str, Any] = {}
+    exec(compile(out, "<cli>", "exec"), namespace)
+    assert "def loss(mu, y, b=None):" in out
+    mu, y = np.array([0.5, -2.0]), np.array([1.0, 1.0])
+    np.testing.assert_allclose(namespace["loss"](mu, y), np.abs(y - mu), rtol=1e-15)
+    np.testing.assert_allclose(namespace["gradient"](mu, y), np.sign(mu - y), rtol=1e-15)

@@ -157,11 +157,15 @@ def _indices(exprs: Sequence[sp.Basic]) -> tuple[set[sp.Basic], set[sp.Basic]]:
     return indices, dummies
 
 
-def _without_zero_constant(expr: sp.Expr) -> sp.Expr:
-    """``expr`` without its constant terms when they are proved to add up to 0 (a user
-    density's normaliser, log 2π − 2·log √(2π), written out)."""
-    constant, rest = expr.as_independent(*expr.free_symbols, as_Add=True)
-    if constant != 0 and constant.is_number and proved_zero(constant):
+def _without_zero_constant(expr: sp.Expr, d: Derivation) -> sp.Expr:
+    """``expr`` without its terms free of the predictions and targets when they are proved
+    to add up to 0 (a user density's normaliser written out: −b·log 2 − b·log b −
+    b·log(1/(2b)))."""
+    fixed = set(d.variables.nuisance)
+    varying = [s for s in expr.free_symbols if s not in fixed]
+    varying += [i.base.label for i in expr.atoms(sp.Indexed)]
+    constant, rest = expr.as_independent(*varying, as_Add=True)
+    if constant != 0 and proved_zero(constant):
         return rest  # type: ignore[no-any-return]
     return expr
 
@@ -172,11 +176,12 @@ class _Plan:
     loss: sp.Expr
     gradients: tuple[tuple[str, sp.Expr], ...]  # (prediction name, ∂ℓ/∂prediction)
     classes: bool
+    ell: sp.Expr  # ℓ as the derivation writes it (a zero constant dropped)
 
 
-def _plan(d: Derivation, analysis: Analysis | None) -> _Plan:
+def _plan(d: Derivation, analysis: Analysis | None, native: tuple[type, ...] = ()) -> _Plan:
     """The arguments and the vectorised, stable, renamed expressions of the module."""
-    ell = _without_zero_constant(derived_loss(d))
+    ell = written = _without_zero_constant(derived_loss(d), d)
     pairs_in = analysis.gradient if analysis is not None else loss_gradient(d)
     gradients = [g for _, g in pairs_in]
     wrt = [v for v, _ in pairs_in]
@@ -217,13 +222,13 @@ def _plan(d: Derivation, analysis: Analysis | None) -> _Plan:
         gradients = [vectorise(g, labels, like, count) for g in gradients]
     rename = {a.symbol: sp.Symbol(a.python, **a.symbol._assumptions_orig) for a in arguments}
     names_of = {a.symbol: a.name for a in arguments}
-    loss = stable(ell).xreplace(rename)
+    loss = stable(ell, native).xreplace(rename)
     pairs = []
     for var, g in zip(wrt, gradients):
         base = var.base.label if isinstance(var, sp.Indexed) else var
         key = names_of.get(sp.Symbol(base.name, **base._assumptions_orig), base.name)
-        pairs.append((key, stable(g).xreplace(rename)))
-    return _Plan(tuple(arguments), loss, tuple(pairs), classes)
+        pairs.append((key, stable(g, native).xreplace(rename)))
+    return _Plan(tuple(arguments), loss, tuple(pairs), classes, written)
 
 
 def _body(expr: sp.Expr, printer: Any, name: str) -> list[str]:
@@ -276,7 +281,7 @@ def _docstring(d: Derivation, backend: Backend, plan: _Plan, unused: list[str]) 
         "",
         f"Produced by: {command(d, backend.name)}",
         f"Model: {model}",
-        f"Loss ℓ per sample: {unicode(derived_loss(d))}",
+        f"Loss ℓ per sample: {unicode(plan.ell)}",
     ]
     if d.loss is not None:
         call = d.loss.loss.call(d.model)
@@ -325,7 +330,7 @@ def render_code(d: Derivation, backend: str, analysis: Analysis | None = None) -
     if backend not in BACKENDS:
         raise DeriveError(f"unknown code backend {backend!r}; choose one of: numpy, torch, jax")
     spec = BACKENDS[backend]
-    plan = _plan(d, analysis)
+    plan = _plan(d, analysis, spec.native)
     arrays = frozenset(a.python for a in plan.arguments if a.array)
     printer = spec.printer({"arrays": arrays, "strict": True})
     grads = [g for _, g in plan.gradients]
