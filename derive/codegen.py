@@ -684,7 +684,7 @@ BACKENDS: dict[str, Backend] = {
         ("jax", "jax.numpy"),
         {},
         "Arguments are JAX arrays (or numbers); for float64 call "
-        'jax.config.update("jax_enable_x64", True) first. The loss is differentiable by '
+        "jax.config.update('jax_enable_x64', True) first. The loss is differentiable by "
         "jax.grad.",
         native=(LogSoftmax,),
     ),
