@@ -601,3 +601,15 @@ def test_cli_prints_a_custom_density_as_code(capsys: pytest.CaptureFixture[str])
     mu, y = np.array([0.5, -2.0]), np.array([1.0, 1.0])
     np.testing.assert_allclose(namespace["loss"](mu, y), np.abs(y - mu), rtol=1e-15)
     np.testing.assert_allclose(namespace["gradient"](mu, y), np.sign(mu - y), rtol=1e-15)
+
+
+def test_an_expression_no_printer_knows_is_one_line_of_error() -> None:
+    from derive.codegen import StableTorchPrinter
+    from derive.render.code import _bodies
+
+    x = sp.Symbol("x")
+    printer = StableTorchPrinter({"arrays": frozenset({"x"}), "strict": True})
+    with pytest.raises(DeriveError) as caught:
+        _bodies([sp.besselj(0, x)], printer, "loss", tuple_return=False)
+    assert str(caught.value).startswith("cannot print the loss as code: ")
+    assert "\n" not in str(caught.value) and "besselj" in str(caught.value)

@@ -248,7 +248,8 @@ def _bodies(exprs: list[sp.Expr], printer: Any, name: str, tuple_return: bool) -
                 printer._settings["arrays"] = frozenset(arrays)
         printed = [printer.doprint(e) for e in reduced]
     except NotImplementedError as error:
-        raise DeriveError(f"cannot print the {name} as code: {error}") from None
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DeriveError(f"cannot print the {name} as code: {reason}") from None
     if tuple_return:
         lines.append(f"    return ({', '.join(printed)},)")
     else:
