@@ -51,6 +51,7 @@ __all__ = [
     "LinearPredictor",
     "analyse",
     "derived_loss",
+    "loss_gradient",
     "mse_on_probabilities",
     "residual_region",
 ]
@@ -157,6 +158,19 @@ def _definition(d: Derivation, loss: sp.Expr) -> sp.Expr | None:
     if d.loss is None or d.loss.formula == loss:
         return None
     return d.loss.formula
+
+
+def loss_gradient(d: Derivation) -> tuple[tuple[sp.Basic, sp.Expr], ...]:
+    """∂ℓ/∂prediction alone, as :func:`analyse` gives it (without the Hessian and the
+    verdicts): one pair per prediction, or for class vectors the entry a of the gradient."""
+    loss = derived_loss(d)
+    if d.model.context.class_index is not None:
+        classes = d.model.classes
+        assert classes is not None
+        base = d.variables.prediction[0]
+        vec = sp.IndexedBase(base.name, **base.label._assumptions_orig)
+        return ((vec[A], _collapse_deltas(sp.diff(loss, vec[A]), classes)),)
+    return tuple((v, sp.diff(loss, v)) for v in _symbols(d))
 
 
 def _symbols(d: Derivation) -> tuple[sp.Symbol, ...]:

@@ -78,7 +78,11 @@ FORMATS = {
     "tex": "latex",
     "markdown": "markdown",
     "md": "markdown",
+    "numpy": "numpy",
+    "torch": "torch",
+    "jax": "jax",
 }
+CODE_FORMATS = ("numpy", "torch", "jax")  # a model's loss as a Python module
 
 
 class _Parser(argparse.ArgumentParser):
@@ -194,7 +198,8 @@ def _parser() -> argparse.ArgumentParser:
         choices=tuple(FORMATS),
         default="text",
         metavar="FORMAT",
-        help="text (default), json, latex (alias tex) or markdown (alias md)",
+        help="text (default), json, latex (alias tex), markdown (alias md), or the loss and "
+        "its gradient as a Python module: numpy, torch, jax",
     )
     parser.add_argument(
         "--standalone",
@@ -318,6 +323,10 @@ def _derivation(args: argparse.Namespace, name: str) -> object:
 
 
 def _render(derivation: object, analysis: object, fmt: str, standalone: bool) -> str:
+    if fmt in CODE_FORMATS:
+        from derive.render.code import render_code
+
+        return render_code(derivation, fmt, analysis)  # type: ignore[arg-type]
     if fmt == "json":
         from derive.render.json import render_json
 
@@ -405,6 +414,17 @@ def _custom(args: argparse.Namespace) -> str:
     )
 
 
+def _check_code(args: argparse.Namespace) -> None:
+    """--format numpy|torch|jax prints a model's loss: not a list, a law or an identity."""
+    if args.name == "list" or args.name in INFORMATION or args.name == IDENTITY:
+        raise DeriveError(
+            f"--format {args.format} prints a model's loss as code; it does not apply to "
+            f"'derive {args.name}'"
+        )
+    if args.loss is not None:
+        raise DeriveError(f"--loss does not apply to --format {args.format}")
+
+
 def _check_options(args: argparse.Namespace) -> None:
     """Options that do not fit the command are errors, not silently ignored."""
     custom = args.name == "custom" or (args.name is None and args.spec is not None)
@@ -418,6 +438,8 @@ def _check_options(args: argparse.Namespace) -> None:
     given = [flag for flag, value in _equiv_flags(args) if value is not None]
     if given:
         raise DeriveError(f"{', '.join(given)} only applies to 'derive equiv'")
+    if FORMATS[args.format] in CODE_FORMATS:
+        _check_code(args)
     if args.name in INFORMATION or args.name == IDENTITY:
         _check_information(args)
         return

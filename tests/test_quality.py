@@ -35,10 +35,17 @@ def test_no_text_is_ever_evaluated() -> None:
     import re
 
     pattern = re.compile(r"\b(sympify|parse_expr|eval|exec)\(")
+    # Derivation.to_function runs the module derive.render.code printed from SymPy trees
+    # (user text appears in it only escaped, inside its docstring: tests/test_render_code.py)
+    allowed = {
+        ("code.py", 'exec(compile(source, f"<derive {backend} module>", "exec"), namespace)')
+    }
     offenders = []
     for path in sorted((ROOT / "derive").rglob("*.py")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             code = line.split("#", 1)[0]
+            if (path.name, code.strip()) in allowed:
+                continue
             if pattern.search(code) and not code.lstrip().startswith("def eval("):
                 offenders.append(f"{path.name}:{number}: {line.strip()}")
     assert offenders == []
