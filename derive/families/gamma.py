@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from derive.families._special import gamma
 from derive.family import Domain, Family, Law, LinkSpec, Option, Role, Var
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def density(v: Mapping[str, sp.Expr]) -> sp.Expr:
         sp.Pow(alpha / mu, alpha, evaluate=False),
         sp.Pow(y, alpha - 1, evaluate=False),
         sp.exp(-alpha * y / mu),
-        sp.Pow(sp.gamma(alpha), -1, evaluate=False),
+        sp.Pow(gamma(alpha), -1, evaluate=False),
         evaluate=False,
     )
 
