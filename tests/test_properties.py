@@ -16,6 +16,8 @@ numbers) makes the combination *maybe refused*: exit 0 as above, or exit 2 with 
 one ``derive: error:`` line. Exit 1 (an internal error) or an exception is always a
 failure.
 
+``derive all`` is left out (it writes the whole gallery: tests/test_gallery.py runs it).
+
 Determinism: a fixed batch of combinations (drawn with a seeded :class:`random.Random`
 through the same builders) is run in-process by one subprocess per hash seed; their
 digests must agree. ``DERIVE_NO_CACHE=1`` keeps the output cache out of both tests.
@@ -43,7 +45,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.cli import FORMATS, IDENTITY, INFORMATION, main
+from derive.cli import _LAW_OPTIONS, FORMATS, IDENTITY, INFORMATION, main
 from derive.family import _LINK_ALIASES, Domain, Family, Option, Role, families
 from derive.information.identities import IDENTITIES
 from derive.plot import SUFFIXES
@@ -97,7 +99,7 @@ def _link(pick: Pick, name: str) -> str:
 
 
 def _number_texts(value: Fraction) -> tuple[str, ...]:
-    """The ways ``derive.numbers.parse_fraction`` reads ``value``: 5/2, 2.5, 25e-1 (3)."""
+    """The ways ``derive.numbers.parse_fraction`` reads ``value``: 5/2, 2.5, 25e-1; 3/1, 3."""
     texts = [f"{value.numerator}/{value.denominator}"]
     if value.denominator == 1:
         texts.append(str(value.numerator))
@@ -244,8 +246,6 @@ def _laws() -> tuple[Family, ...]:
 
 def _law_options(pick: Pick, laws: Sequence[Family]) -> tuple[list[tuple[str, ...]], bool]:
     """The family options every law given takes (``--classes`` of categorical laws)."""
-    from derive.cli import _LAW_OPTIONS
-
     groups: list[tuple[str, ...]] = []
     valid = True
     for flag in _LAW_OPTIONS:
