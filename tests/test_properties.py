@@ -149,7 +149,9 @@ def _option_value(pick: Pick, family: Family, option: Option) -> tuple[str, bool
         (bound,) = (v for v in family.variables if v.name == option.binds)
         assert bound.role is Role.FIXED
         value = pick(_domain_values(bound.domain))
-        return pick(_number_texts(value)), True
+        # above the option's largest number (a bound exact arithmetic needs): refused
+        vouched = option.most is None or value <= Fraction(option.most)
+        return pick(_number_texts(value)), vouched
     if option.figure is not None and pick((True, False)):
         return option.figure, True
     return pick(_GENERIC), False

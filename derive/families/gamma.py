@@ -86,9 +86,13 @@ FAMILY = Family(
         Option(
             "shape",
             "--shape",
-            "gamma: the shape α > 0 (e.g. 2); default symbolic α",
+            "gamma: the shape α > 0 (e.g. 2), at most 1000; default symbolic α",
             metavar="ALPHA",
             binds="alpha",
+            # the density's (α/μ)^α: SymPy writes α^α out when it rebuilds the product
+            # (10⁷ digits at α = 10⁶: it does not finish); 1000^1000 has 3001 digits,
+            # under Python's 4300-digit limit for printing an int
+            most="1000",
         ),
     ),
     law=Law(
