@@ -291,6 +291,8 @@ def _bound(family: Family, values: Mapping[str, str | None]) -> dict[str, sp.Rat
                 **_WHOLE,
             }[domain]
             raise DeriveError(f"{option.flag} must be {what}, got {text[:40]!r}")
+        if option.most is not None and value > sp.Rational(option.most):
+            raise DeriveError(f"{option.flag} must be at most {option.most}, got {text[:40]!r}")
         bound[option.binds] = value
     return bound
 

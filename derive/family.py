@@ -208,6 +208,8 @@ class Option:
     ``binds`` names a fixed variable of the family the option sets to a number
     (checked against the variable's domain; unset, the variable stays symbolic).
     ``switch`` makes the option a flag without a value (``"true"`` when given).
+    ``most`` is the largest number a bound option takes, where exact arithmetic with a
+    larger one would not finish (the gamma family's α^α).
     """
 
     name: str
@@ -220,6 +222,7 @@ class Option:
     figure: str | None = None  # the value a figure uses when the option was not given
     binds: str | None = None
     switch: bool = False
+    most: str | None = None
 
 
 @dataclass(frozen=True)

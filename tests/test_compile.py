@@ -130,6 +130,17 @@ def test_a_bound_value_outside_its_domain_is_refused_with_the_flag() -> None:
         compile_model(family, options={"scale": "abc"})
 
 
+def test_a_bound_value_above_the_option_s_largest_is_refused_with_the_flag() -> None:
+    from dataclasses import replace
+
+    family = _scaled_family()
+    (option,) = family.options
+    capped = replace(family, options=(replace(option, most="10"),))
+    assert compile_model(capped, options={"scale": "10"}).fixed == ()
+    with pytest.raises(DeriveError, match=r"--scale must be at most 10, got '21/2'"):
+        compile_model(capped, options={"scale": "21/2"})
+
+
 def test_a_count_bounded_by_the_trials() -> None:
     """y ≤ N: a support fact for the analysis, a positive fact for the log rules, a note,
     and the bound the step checker samples below."""

@@ -225,6 +225,35 @@ def test_huber_density_integrates_to_one_by_quadrature(width: float) -> None:
     assert abs(float(exact) - _huber_normaliser(width)) < 1e-14
 
 
+@pytest.mark.parametrize(
+    ("name", "options", "shown"),
+    [
+        ("gamma", {"shape": "1000"}, "Γ(1000)"),
+        ("student-t", {"nu": "999999999999"}, "Γ(999999999999/2)"),
+        ("student-t", {"nu": "1000001"}, "Γ(500001)"),
+    ],
+)
+def test_gamma_of_a_large_bound_number_stays_a_gamma(
+    name: str, options: dict[str, str], shown: str
+) -> None:
+    """Γ(1000) = 999! has 2565 digits and Γ(500001) millions: SymPy writes them out on
+    construction (for ν = 10⁶ that did not finish; at α = 3000 printing the digits
+    failed on Python's 4300-digit limit). Up to 100 they are evaluated: Γ(2) = 1."""
+    from derive.render.text import render_text
+
+    d = derive(name, **options)
+    text = render_text(d, analyse(d))
+    assert shown in text and len(text) < 10_000
+    small = derive("student-t", nu="3")
+    assert "Γ" not in render_text(small, analyse(small))
+
+
+def test_the_gamma_shape_is_at_most_a_thousand() -> None:
+    """(α/μ)^α: SymPy writes α^α out when it rebuilds the product (10⁷ digits at 10⁶)."""
+    with pytest.raises(DeriveError, match="--shape must be at most 1000"):
+        derive("gamma", shape="1001")
+
+
 def test_pinball_is_twice_the_derived_loss_and_its_quantile_is_f() -> None:
     d = derive("asymmetric-laplace")
     assert d.loss is not None and d.loss.loss.name == "PinballLoss" and d.loss.loss.torch is None

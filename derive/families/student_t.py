@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from derive.families._location import scale
+from derive.families._special import gamma
 from derive.family import Domain, Family, LinkSpec, Option, Role, Var
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def density(v: Mapping[str, sp.Expr]) -> sp.Expr:
     import sympy as sp
 
     y, f, nu, s = v["y"], v["f"], v["nu"], v["s"]
-    norm = sp.gamma((nu + 1) / 2) / (sp.gamma(nu / 2) * sp.sqrt(nu * sp.pi) * s)
+    norm = gamma((nu + 1) / 2) / (gamma(nu / 2) * sp.sqrt(nu * sp.pi) * s)
     kernel = sp.Pow(1 + (y - f) ** 2 / (nu * s**2), -(nu + 1) / 2, evaluate=False)
     return sp.Mul(norm, kernel, evaluate=False)
 
