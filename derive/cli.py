@@ -800,10 +800,19 @@ def _join_negative_numbers(argv: Sequence[str], parser: argparse.ArgumentParser)
         elif arg in _TEXT_OPTIONS and rest and rest[0].startswith("-") and rest[0] not in flags:
             arg = f"{arg}={rest.pop(0)}"
         elif EQUIV in argv and arg[:1] == "-" and arg[:2] != "--" and arg not in flags:
+            valued = bool(joined) and joined[-1] in flags and not _is_switch(parser, joined[-1])
+            if arg == "-" or valued:
+                joined.append(arg)  # '-o -' (standard output), or another option's value
+                continue
             arg = " " + arg  # an expression of 'derive equiv' ('-y\log p'): a space makes it
             # positional to argparse, and the parser ignores it
         joined.append(arg)
     return joined
+
+
+def _is_switch(parser: argparse.ArgumentParser, flag: str) -> bool:
+    """Whether ``flag`` takes no value (``--standalone``, ``--no-cache``)."""
+    return parser._option_string_actions[flag].nargs == 0
 
 
 _PROBE = "σ∑—…√ℓ𝟙"  # characters the output uses, one beyond U+FFFF

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,16 @@ def test_an_expression_may_start_with_a_minus(capsys: pytest.CaptureFixture[str]
     assert main(["equiv", ce, r"\log(1+e^{z_2-z_1})", "--wrt", "z_1,z_2"]) == 0
     assert main(["equiv", "-x", "x", "--wrt", "x"]) == 1
     capsys.readouterr()
+
+
+def test_a_dash_after_an_option_stays_its_value(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'-o -' is standard output (found by tests/test_properties.py: the answer went to a
+    file named ' -'), and an expression after an option word is still an expression."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["equiv", "|y-f|", "3|f-y| + b", "-o", "-", "--wrt", "f"]) == 0
+    assert "c = 3" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+    assert main(["equiv", "--wrt", "y", "-o", "-", "-y", "-2y"]) == 0
+    assert "c = 2" in capsys.readouterr().out

@@ -46,7 +46,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.cli import _LAW_OPTIONS, FORMATS, IDENTITY, INFORMATION, main
+from derive.cli import _LAW_OPTIONS, CODE_FORMATS, FORMATS, IDENTITY, INFORMATION, main
 from derive.family import _LINK_ALIASES, Domain, Family, Option, Role, families
 from derive.information.identities import IDENTITIES
 from derive.plot import SUFFIXES
@@ -74,10 +74,12 @@ class Pick(Protocol):
 
 @dataclass(frozen=True)
 class Case:
-    """One command line; ``valid``: it must succeed (else it may be refused, cleanly)."""
+    """One command line; ``valid``: it must succeed (else it may be refused, cleanly);
+    ``exits``: the statuses that are successes (``equiv`` answers with 0, 1 or 3)."""
 
     argv: tuple[str, ...]
     valid: bool = True
+    exits: tuple[int, ...] = (0,)
 
 
 # ------------------------------------------------------------------ words and values
@@ -199,13 +201,18 @@ def _argv(pick: Pick, head: Sequence[str], groups: list[tuple[str, ...]]) -> tup
 # ------------------------------------------------------------------ the commands
 
 # The output formats (kinds of derive.cli.FORMATS) each command prints. A format added
-# to FORMATS is listed here for the commands that accept it: the lead adds the code
-# formats ("numpy", "torch", "jax") to MODEL_FORMATS, and to the others if they print them.
+# to FORMATS is listed here for the commands that accept it.
 DOCUMENTS = ("text", "json", "latex", "markdown")
-MODEL_FORMATS: tuple[str, ...] = DOCUMENTS
-CUSTOM_FORMATS: tuple[str, ...] = DOCUMENTS
+MODEL_FORMATS: tuple[str, ...] = (*DOCUMENTS, *CODE_FORMATS)  # a model's loss as a module
+CUSTOM_FORMATS: tuple[str, ...] = (*DOCUMENTS, *CODE_FORMATS)
 INFORMATION_FORMATS: tuple[str, ...] = DOCUMENTS
-FORMAT_KINDS = {"model": MODEL_FORMATS, "custom": CUSTOM_FORMATS, "laws": INFORMATION_FORMATS}
+EQUIV_FORMATS: tuple[str, ...] = ("text", "json")
+FORMAT_KINDS = {
+    "model": MODEL_FORMATS,
+    "custom": CUSTOM_FORMATS,
+    "laws": INFORMATION_FORMATS,
+    "equiv": EQUIV_FORMATS,
+}
 
 
 def _model_options(pick: Pick, family: Family) -> tuple[list[tuple[str, ...]], bool]:
@@ -226,9 +233,13 @@ def _model_options(pick: Pick, family: Family) -> tuple[list[tuple[str, ...]], b
 
 
 def _model_case(pick: Pick, family: Family) -> Case:
-    """``derive NAME [options] [--format F] [-o FILE]``."""
+    """``derive NAME [options] [--format F] [-o FILE]`` (a code format prints ℓ itself, so
+    it takes no ``--loss``)."""
     groups, valid = _model_options(pick, family)
-    groups += _format(pick, MODEL_FORMATS) + _output(pick)
+    chosen = _format(pick, MODEL_FORMATS)
+    if chosen and FORMATS[chosen[0][1]] in CODE_FORMATS:
+        groups = [group for group in groups if group[0] != "--loss"]
+    groups += chosen + _output(pick)
     return Case(_argv(pick, (_model(pick, family),), groups), valid)
 
 
@@ -363,6 +374,39 @@ def _density_law_case(pick: Pick, command: str) -> Case:
 
 
 @dataclass(frozen=True)
+class Pair:
+    """Two LaTeX objectives for ``derive equiv``, the variables and the declarations."""
+
+    a: str
+    b: str
+    wrt: tuple[str, ...]
+    declared: tuple[tuple[str, ...], ...] = ()
+
+
+# equivalent, different and (Γ of a real argument) unknown pairs: exit 0, 1 and 3 are
+# all successes of the command; only 2 (on valid input) and 1 with a traceback are not
+PAIRS = (
+    Pair(r"(y-\mu)^2", r"\frac{(y-\mu)^2}{2\sigma^2} + \log\sigma", ("mu", "sigma")),
+    Pair(r"|y-f|", r"3|f-y| + b", ("f",), (("--positive", "b"),)),
+    Pair(r"\log(1+e^{-z})", r"\log(1+e^{z}) - z", ("z",)),
+    Pair(r"-y\log p - (1-y)\log(1-p)", r"y\log p + (1-y)\log(1-p)", ("p",), (("--binary", "y"),)),
+    Pair(r"\log\Gamma(x)", r"2\log\Gamma(x)", ("x",)),
+    Pair(
+        r"(w x - t)^2 + \lambda w^2", r"w^2 (x^2 + \lambda) - 2 w x t", ("w",), (("--real", "x,t"),)
+    ),
+)
+EQUIV_EXITS = (0, 1, 3)
+
+
+def _equiv_case(pick: Pick, pair: Pair) -> Case:
+    """``derive equiv A B --wrt V [declarations] [--format F] [-o FILE]``."""
+    wrt = pick(pair.wrt)
+    groups: list[tuple[str, ...]] = [("--wrt", wrt), *pair.declared, ("--timeout", "60")]
+    groups += _format(pick, EQUIV_FORMATS) + _output(pick)
+    return Case(_argv(pick, ("equiv", pair.a, pair.b), groups), exits=EQUIV_EXITS)
+
+
+@dataclass(frozen=True)
 class Command:
     """A command: its subjects (families, laws, …), a builder, and its CI budget —
     ``examples`` Hypothesis examples, and ``batch`` lines in the determinism run (the
@@ -399,6 +443,7 @@ COMMANDS: tuple[Command, ...] = (
         examples=4,
     ),
     Command("plot", families, _plot_case, examples=10, batch=3),
+    Command("equiv", lambda: PAIRS, _equiv_case, examples=8, batch=3),
 )
 
 
@@ -436,7 +481,7 @@ def check(case: Case, outcome: Outcome) -> None:
     nothing on stderr; a refusal is one ``derive: error:`` line and writes nothing."""
     shown = " ".join(case.argv)
     assert "Traceback" not in outcome.err, f"{shown}\n{outcome.err}"
-    if outcome.code == EXIT_OK:
+    if outcome.code in case.exits:
         assert outcome.err == "", f"{shown}: exit 0 with stderr\n{outcome.err}"
         to_file = any(word.startswith(OUT) for word in case.argv)
         if to_file:
