@@ -31,6 +31,7 @@ Linux (``/proc``, ``fork``) is assumed.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -365,6 +366,7 @@ def _child(
         cpu = math.ceil(timeout) + 1
         _set_limit(resource.RLIMIT_CPU, cpu)
         _set_limit(resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024)
+        gc.enable()  # the console entry turns the collector off; user text gets it back
         try:
             message: dict[str, Any] = {"ok": _encode(fn(*args))}
         except DeriveError as error:
