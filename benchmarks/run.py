@@ -86,8 +86,8 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _environment(**extra: str) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **extra)
+def _environment(root: Path = ROOT, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(root))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra)
     return env
@@ -109,24 +109,39 @@ def _interleaved(
 
 
 def cold(rounds: int) -> str:
-    """Cold commands against a bare import of SymPy, with and without bytecode writing."""
-    results = []
-    for label, extra in (
-        ("as is", {}),
-        ("PYTHONDONTWRITEBYTECODE=1", {"PYTHONDONTWRITEBYTECODE": "1"}),
-    ):
-        env = _environment(DERIVE_NO_CACHE="1", **extra)
-        results.append((label, _interleaved(COLD, env, rounds)))
+    """Cold commands against a bare import of SymPy: as is; with PYTHONDONTWRITEBYTECODE=1
+    (derive's bytecode from an earlier run is still read); and with PYTHONDONTWRITEBYTECODE=1
+    on a fresh copy of derive's source, which has no bytecode: compiled on every run, as
+    in a checkout where nothing may write (SymPy's installed bytecode is read as usual)."""
+    with tempfile.TemporaryDirectory() as fresh:
+        shutil.copytree(ROOT / "derive", Path(fresh) / "derive", ignore=_no_bytecode)
+        modes = (
+            ("as is", _environment(DERIVE_NO_CACHE="1")),
+            ("no .pyc written", _environment(DERIVE_NO_CACHE="1", PYTHONDONTWRITEBYTECODE="1")),
+            (
+                "no .pyc of derive at all",
+                _environment(Path(fresh), DERIVE_NO_CACHE="1", PYTHONDONTWRITEBYTECODE="1"),
+            ),
+        )
+        results = [_interleaved(COLD, env, rounds) for _, env in modes]
+        assert not list(Path(fresh).rglob("*.pyc")), "the fresh copy stayed without bytecode"
     rows = []
     for name in COLD:
         row: list[object] = [name]
-        for _, medians in results:
+        for medians in results:
             row += [medians[name], f"{medians[name] / medians[BASELINE]:.2f}×"]
         target = TARGETS.get(name)
         row.append(f"≤ {target}×" if target else "")
         rows.append(row)
-    header = ["command", "s", "/ import sympy", "s (no .pyc written)", "/ import sympy", "target"]
+    header = ["command"]
+    for label, _ in modes:
+        header += [f"s ({label})", "/ import sympy"]
+    header.append("target")
     return table(f"Cold commands (median of {rounds} interleaved rounds, cache off)", header, rows)
+
+
+def _no_bytecode(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if name == "__pycache__" or name.endswith(".pyc")]
 
 
 def cache_hit(rounds: int) -> str:
