@@ -123,14 +123,14 @@ def key(argv: list[str] | tuple[str, ...]) -> str | None:
     try:
         sympy = sympy_version()
         source = _source_fingerprint()
-    except (OSError, ValueError, ImportError):
+        # an output path is resolved against the current folder
+        where = os.getcwd() if any(a.startswith(("-o", "--o")) for a in argv) else ""
+    except (OSError, ValueError, ImportError):  # no such folder any more, unreadable, …
         return None
     if sympy is None:
         return None
     from derive import __version__
 
-    # an output path is resolved against the current folder (as is a spec file's)
-    where = os.getcwd() if any(a.startswith(("-o", "--o")) for a in argv) else ""
     python = "%d.%d" % sys.version_info[:2]
     return repr(("derive-cache", __version__, source, sympy, python, where, *argv))
 

@@ -336,3 +336,14 @@ def test_a_hit_imports_neither_sympy_nor_the_parser(folder: Path) -> None:
     assert {"sympy", "argparse", "derive.cli"} <= imported(first.stderr)
     heavy = {"sympy", "argparse", "dataclasses", "derive.cli", "derive.family", "derive.files"}
     assert not heavy & imported(second.stderr)
+
+
+def test_a_vanished_current_folder_is_a_miss(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def gone() -> str:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(os, "getcwd", gone)
+    assert cache.key(["laplace", "-o", "out.md"]) is None
+    assert cache.key(["laplace"]) is not None  # no output path: the folder does not matter
