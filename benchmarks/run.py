@@ -96,14 +96,16 @@ def _environment(root: Path = ROOT, **extra: str) -> dict[str, str]:
 def _interleaved(
     commands: dict[str, list[str]], env: dict[str, str], rounds: int
 ) -> dict[str, float]:
-    """Median wall seconds of each command, run round by round in turn."""
+    """Median wall seconds of each command, run round by round in turn, in the folder
+    that holds the derive it runs (``python -m`` looks in the current folder first)."""
+    where = env["PYTHONPATH"]
     times: dict[str, list[float]] = {name: [] for name in commands}
     for argv in commands.values():  # once, unmeasured: bytecode and disk caches warm
-        subprocess.run(argv, env=env, check=True, capture_output=True)
+        subprocess.run(argv, env=env, cwd=where, check=True, capture_output=True)
     for _ in range(rounds):
         for name, argv in commands.items():
             start = time.perf_counter()
-            subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(argv, env=env, cwd=where, check=True, stdout=subprocess.DEVNULL)
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in times.items()}
 
@@ -125,6 +127,11 @@ def cold(rounds: int) -> str:
         )
         results = [_interleaved(COLD, env, rounds) for _, env in modes]
         assert not list(Path(fresh).rglob("*.pyc")), "the fresh copy stayed without bytecode"
+        check = "import derive, sys; sys.stdout.write(derive.__file__)"
+        used = subprocess.run(
+            [sys.executable, "-c", check], env=modes[2][1], cwd=fresh, capture_output=True
+        )
+        assert used.stdout.decode().startswith(fresh), "the fresh copy is what ran"
     rows = []
     for name in COLD:
         row: list[object] = [name]
