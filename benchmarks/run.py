@@ -5,9 +5,12 @@ Run: python benchmarks/run.py [--quick] [--rounds N]
 1. Cold commands against a bare ``python -c "import sympy"``: each command runs as a
    user runs it (a fresh interpreter, ``python -m derive``, the output cache off),
    all interleaved round by round so that every command sees the same noise, and
-   only ratios of medians taken in this run are reported. Twice: as is, and with
+   only ratios of medians taken in this run are reported. Three times: as is; with
    ``PYTHONDONTWRITEBYTECODE=1`` (bytecode already cached is still read; nothing
-   new is written).
+   new is written); and with ``PYTHONDONTWRITEBYTECODE=1`` on a fresh copy of
+   derive's source, which has no bytecode (compiled on every run). A second floor,
+   the same import ending in ``os._exit`` (no interpreter teardown, which derive
+   skips too), is shown beside the bare import.
 2. A repeated command: ``derive gaussian`` replayed from the output cache (in a
    temporary cache folder), against the same bare import.
 3. The gallery: ``derive all --out DIR`` once, timed, and compared byte for byte
@@ -47,6 +50,8 @@ DERIVE = [sys.executable, "-m", "derive"]
 BASELINE = "import sympy"
 COLD: dict[str, list[str]] = {
     BASELINE: [sys.executable, "-c", "import sympy"],
+    # the same import without the interpreter's teardown, which derive skips (os._exit)
+    "import sympy, no teardown": [sys.executable, "-c", "import os, sympy; os._exit(0)"],
     "derive gaussian": [*DERIVE, "gaussian"],
     "derive --help": [*DERIVE, "--help"],
     "derive categorical --link softmax": [*DERIVE, "categorical", "--link", "softmax"],
