@@ -5,7 +5,8 @@ exhibit and each spec file in ``DIR/specs/*.toml``, ``STEM.md`` and ``STEM.tex``
 for each family with a law, its entropy (``entropy-NAME``) and the KL divergence
 between two of its laws (``kl-NAME``); for each identity, ``identity-NAME``; and
 an ``index.md`` that links them. Spec files are user text: each is parsed,
-derived and rendered in a bounded worker (:mod:`derive.sandbox`).
+derived and rendered in a bounded worker (:mod:`derive.sandbox`), started before
+the built-in pages are derived here and read after them.
 The repository's ``derivations/`` folder is this output; a test regenerates it
 and fails when the committed copy differs. Everything is rendered in memory
 first and each file is then written atomically, so a failure leaves no
