@@ -183,6 +183,8 @@ def replay(argv: list[str] | tuple[str, ...]) -> int | None:
     destination, text = found
     if destination in ("", "-"):
         stream = sys.stdout
+        if stream is None:  # closed (``>&-``): the full run reports it
+            return None
         try:
             text.encode(stream.encoding or "utf-8")
         except (UnicodeEncodeError, LookupError):

@@ -50,6 +50,8 @@ def run() -> None:
 def _exit(status: int) -> None:
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # closed before the process started
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):

@@ -347,3 +347,11 @@ def test_a_vanished_current_folder_is_a_miss(
     monkeypatch.setattr(os, "getcwd", gone)
     assert cache.key(["laplace", "-o", "out.md"]) is None
     assert cache.key(["laplace"]) is not None  # no output path: the folder does not matter
+
+
+def test_a_closed_standard_output_is_a_miss(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(["laplace"], capsys)
+    monkeypatch.setattr(sys, "stdout", None)
+    assert cache.replay(["laplace"]) is None  # the full run says what is wrong
