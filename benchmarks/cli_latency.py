@@ -10,11 +10,15 @@ the tensor and combinatorics modules that `import sympy` alone does not.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+
+# every run derives: a cached output would time a replay (derive.cache)
+UNCACHED = dict(os.environ, DERIVE_NO_CACHE="1")
 
 COMMANDS = {
     "import sympy": [sys.executable, "-c", "import sympy"],
@@ -47,7 +51,7 @@ def main() -> int:
     for _ in range(args.rounds):
         for name, argv in COMMANDS.items():
             start = time.perf_counter()
-            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=UNCACHED)
             times[name].append(time.perf_counter() - start)
     base = statistics.median(times["import sympy"])
     print(f"{'command':<36} {'median s':>9} {'ratio to import sympy':>22}")

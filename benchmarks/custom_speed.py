@@ -12,10 +12,14 @@ ratios of medians taken in the same run are reported, beside a bare
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import time
+
+# every run derives: a cached output would time a replay (derive.cache)
+UNCACHED = dict(os.environ, DERIVE_NO_CACHE="1")
 
 GAUSSIAN = r"\frac{1}{\sqrt{2\pi\sigma^2}} e^{-\frac{(y-\mu)^2}{2\sigma^2}}"
 CAUCHY = r"\frac{1}{\pi\gamma\left(1+\left(\frac{y-\mu}{\gamma}\right)^2\right)}"
@@ -68,7 +72,13 @@ def main() -> int:
     for _ in range(args.rounds):
         for name, argv in COMMANDS.items():
             start = time.perf_counter()
-            subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                argv,
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=UNCACHED,
+            )
             times[name].append(time.perf_counter() - start)
     base = statistics.median(times["import sympy"])
     builtin = statistics.median(times["derive gaussian"])

@@ -1,7 +1,5 @@
-"""``python -m derive``."""
+"""``python -m derive``: the console entry, :func:`derive.console.run`."""
 
-import sys
+from derive.console import run
 
-from derive.cli import main
-
-sys.exit(main())
+run()

@@ -223,6 +223,13 @@ def _parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", help="with 'all': the folder to write the gallery into"
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither replay nor keep this output in the cache (also: the environment "
+        "variable DERIVE_NO_CACHE=1); the finished outputs of named models and laws are kept "
+        "in the user's cache folder (~/.cache/derive) and a repeated command replays them",
+    )
+    parser.add_argument(
         "--version", action=_VersionAction, nargs=0, help="print the version and exit"
     )
     return parser
@@ -862,13 +869,33 @@ def _encodable_streams() -> Iterator[None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input, 1 internal error)."""
+    """Run the command line; returns the exit status (0 ok, 2 bad input, 1 internal error).
+
+    A command whose finished output is in the cache (:mod:`derive.cache`) writes it
+    again without deriving anything."""
+    from derive import cache
+
+    given = list(sys.argv[1:] if argv is None else argv)
+    if cache.enabled(given):
+        status = cache.replay(given)
+        if status is not None:
+            return status
     with _encodable_streams():
         parser = _parser()
-        return _main(_join_negative_numbers(sys.argv[1:] if argv is None else argv, parser), parser)
+        return _main(_join_negative_numbers(given, parser), parser, given)
 
 
-def _main(argv: Sequence[str], parser: argparse.ArgumentParser) -> int:
+def _finish(text: str, args: argparse.Namespace, given: list[str], cacheable: bool) -> None:
+    """Write a command's output; keep it in the cache when the command is a pure
+    function of its arguments (a named model or law, no user text, no file read)."""
+    _write(text, args.output)
+    if cacheable and not args.no_cache:
+        from derive import cache
+
+        cache.store(given, args.output or "", text)
+
+
+def _main(argv: Sequence[str], parser: argparse.ArgumentParser, given: list[str]) -> int:
     import signal
 
     limit = TIME_LIMIT_SECONDS
@@ -899,9 +926,9 @@ def _main(argv: Sequence[str], parser: argparse.ArgumentParser) -> int:
             elif args.name == "custom" or args.name is None:
                 _write(_custom(args), args.output)
             elif args.name in INFORMATION or args.name == IDENTITY:
-                _write(_information_output(args), args.output)
+                _finish(_information_output(args), args, given, not any(_densities(args)))
             else:
-                _write(_derive_output(args), args.output)
+                _finish(_derive_output(args), args, given, True)
         finally:
             signal.alarm(0)
             if previous is not None:

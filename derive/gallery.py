@@ -5,7 +5,8 @@ exhibit and each spec file in ``DIR/specs/*.toml``, ``STEM.md`` and ``STEM.tex``
 for each family with a law, its entropy (``entropy-NAME``) and the KL divergence
 between two of its laws (``kl-NAME``); for each identity, ``identity-NAME``; and
 an ``index.md`` that links them. Spec files are user text: each is parsed,
-derived and rendered in a bounded worker (:mod:`derive.sandbox`).
+derived and rendered in a bounded worker (:mod:`derive.sandbox`), started before
+the built-in pages are derived here and read after them.
 The repository's ``derivations/`` folder is this output; a test regenerates it
 and fails when the committed copy differs. Everything is rendered in memory
 first and each file is then written atomically, so a failure leaves no
@@ -15,7 +16,9 @@ partial file.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import sympy as sp
 
@@ -45,6 +48,8 @@ __all__ = [
 
 
 SPEC_SECONDS = 30.0
+SPEC_WORKERS = 4  # spec files derived at once, beside the built-in pages
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -117,15 +122,46 @@ def _spec_row(path: str) -> Row:
     return _page_row(stem, d, analyse(d))
 
 
+def _spec_data(path: str) -> list[str]:
+    row = _spec_row(path)
+    return [row.stem, *row.cells, row.markdown, row.latex]
+
+
+def _from_data(data: list[str]) -> Row:
+    return Row(data[0], tuple(data[1:-2]), data[-2], data[-1])
+
+
 def _bounded_spec_row(path: str) -> Row:
     from derive.sandbox import run_bounded
 
-    def as_data(p: str) -> list[str]:
-        row = _spec_row(p)
-        return [row.stem, *row.cells, row.markdown, row.latex]
+    return _from_data(run_bounded(_spec_data, path, timeout=SPEC_SECONDS))
 
-    data = run_bounded(as_data, path, timeout=SPEC_SECONDS)
-    return Row(data[0], tuple(data[1:-2]), data[-2], data[-1])
+
+def _spec_rows(paths: list[str], beside: Callable[[], T]) -> tuple[T, list[Row]]:
+    """``beside()`` in this process while the spec files are derived in bounded workers
+    (at most :data:`SPEC_WORKERS` at a time, each started before it is waited for);
+    then the spec rows, in the order of ``paths``."""
+    from derive.sandbox import Worker, start_bounded
+
+    pending = list(paths)
+    running: list[Worker[list[str]]] = []
+
+    def top_up() -> None:
+        while pending and len(running) < SPEC_WORKERS:
+            running.append(start_bounded(_spec_data, pending.pop(0), timeout=SPEC_SECONDS))
+
+    try:
+        top_up()
+        done = beside()
+        rows = []
+        while running:
+            rows.append(_from_data(running[0].result()))
+            running.pop(0)
+            top_up()
+    finally:
+        for worker in running:
+            worker.cancel()
+    return done, rows
 
 
 def _links(stem: str) -> str:
@@ -250,13 +286,17 @@ def gallery(specs: str | None = None) -> dict[str, str]:
 
     ``specs`` is a folder of spec files to render after the built-in exhibits.
     """
-    rows = []
-    examples = []
-    for exhibit in GALLERY:
-        shown = page(exhibit)
-        examples.append(command_line(shown.derivation))
-        rows.append(_page_row(exhibit.stem, shown.derivation, shown.analysis))
-    rows += [_bounded_spec_row(path) for path in spec_files(specs)]
+
+    def built_ins() -> tuple[list[Row], list[str]]:
+        rows, examples = [], []
+        for exhibit in GALLERY:
+            shown = page(exhibit)
+            examples.append(command_line(shown.derivation))
+            rows.append(_page_row(exhibit.stem, shown.derivation, shown.analysis))
+        return rows, examples
+
+    (rows, examples), from_specs = _spec_rows(spec_files(specs), built_ins)
+    rows += from_specs
     information, identities = information_rows(), identity_rows()
     files: dict[str, str] = {}
     for row in [*rows, *information, *identities]:

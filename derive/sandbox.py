@@ -31,6 +31,7 @@ Linux (``/proc``, ``fork``) is assumed.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -41,7 +42,7 @@ import signal
 import time
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast
 
 from derive.errors import DeriveError
 
@@ -53,8 +54,10 @@ __all__ = [
     "MAX_RESULT_BYTES",
     "MAX_TREE_DIGITS",
     "NODES",
+    "Worker",
     "from_tree",
     "run_bounded",
+    "start_bounded",
     "to_tree",
 ]
 
@@ -365,6 +368,7 @@ def _child(
         cpu = math.ceil(timeout) + 1
         _set_limit(resource.RLIMIT_CPU, cpu)
         _set_limit(resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024)
+        gc.enable()  # the console entry turns the collector off; user text gets it back
         try:
             message: dict[str, Any] = {"ok": _encode(fn(*args))}
         except DeriveError as error:
@@ -416,6 +420,14 @@ def run_bounded(fn: Callable[..., T], *args: Any, timeout: float, memory_mb: int
     dict with str keys) and SymPy expressions of the :data:`NODES` types, nested
     freely. Works from any thread. See the module docstring for the errors.
     """
+    return start_bounded(fn, *args, timeout=timeout, memory_mb=memory_mb).result()
+
+
+def start_bounded(
+    fn: Callable[..., T], *args: Any, timeout: float, memory_mb: int = 2048
+) -> Worker[T]:
+    """:func:`run_bounded`, started: the worker runs while the caller does other work;
+    :meth:`Worker.result` waits for it. Its clock starts now."""
     if not timeout > 0:
         raise ValueError("timeout must be positive")
     read_fd, write_fd = os.pipe()
@@ -430,37 +442,61 @@ def run_bounded(fn: Callable[..., T], *args: Any, timeout: float, memory_mb: int
     if pid == 0:  # pragma: no cover - runs in the child, which never returns
         _child(read_fd, write_fd, fn, args, timeout, memory_mb)
     os.close(write_fd)
-    deadline = time.monotonic() + timeout
-    chunks: list[bytes] = []
-    size = 0
-    reaped = False
-    try:
-        poller = select.poll()
-        poller.register(read_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+    return Worker(pid, read_fd, time.monotonic() + timeout, timeout, memory_mb)
+
+
+class Worker(Generic[T]):
+    """A forked worker of :func:`start_bounded`: :meth:`result` once, or :meth:`cancel`."""
+
+    def __init__(self, pid: int, read_fd: int, deadline: float, timeout: float, memory_mb: int):
+        self._pid, self._read_fd, self._deadline = pid, read_fd, deadline
+        self._timeout, self._memory_mb = timeout, memory_mb
+        self._done = False
+
+    def result(self) -> T:
+        """Wait for the worker's result (a result already sent is read even when the
+        deadline has passed meanwhile); the worker is reaped or killed either way."""
+        if self._done:
+            raise RuntimeError("the result of a worker is read once")
+        self._done = True
+        pid, read_fd, deadline, timeout = self._pid, self._read_fd, self._deadline, self._timeout
+        chunks: list[bytes] = []
+        size = 0
+        reaped = False
+        try:
+            poller = select.poll()
+            poller.register(read_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+            while True:
+                remaining = deadline - time.monotonic()
+                if not poller.poll(max(0, math.ceil(remaining * 1000))):
+                    if remaining <= 0:
+                        _kill(pid)
+                        reaped = True
+                        raise DeriveError(f"gave up after {timeout:g} s")
+                    continue
+                chunk = os.read(read_fd, 1 << 20)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_RESULT_BYTES:
+                    _kill(pid)
+                    reaped = True
+                    raise DeriveError(f"result larger than {MAX_RESULT_BYTES >> 20} MiB")
+                chunks.append(chunk)
+            status = _reap(pid, max(deadline, time.monotonic() + 1.0))
+            reaped = True
+        finally:
+            os.close(read_fd)
+            if not reaped:
                 _kill(pid)
-                reaped = True
-                raise DeriveError(f"gave up after {timeout:g} s")
-            if not poller.poll(max(1, math.ceil(remaining * 1000))):
-                continue
-            chunk = os.read(read_fd, 1 << 20)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > MAX_RESULT_BYTES:
-                _kill(pid)
-                reaped = True
-                raise DeriveError(f"result larger than {MAX_RESULT_BYTES >> 20} MiB")
-            chunks.append(chunk)
-        status = _reap(pid, max(deadline, time.monotonic() + 1.0))
-        reaped = True
-    finally:
-        os.close(read_fd)
-        if not reaped:
-            _kill(pid)
-    return cast(T, _outcome(b"".join(chunks), status, timeout, memory_mb))
+        return cast(T, _outcome(b"".join(chunks), status, timeout, self._memory_mb))
+
+    def cancel(self) -> None:
+        """Kill and reap the worker unless its result was read."""
+        if not self._done:
+            self._done = True
+            os.close(self._read_fd)
+            _kill(self._pid)
 
 
 def _outcome(data: bytes, status: int, timeout: float, memory_mb: int) -> Any:

@@ -5,11 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 import sympy as sp
 
 from derive.codegen import numpy_function
 from derive.compile import K
 from derive.steps import Derivation
+
+
+@pytest.fixture(autouse=True)
+def _no_output_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every test runs with the output cache off (tests/test_cache.py turns it on), and
+    a cache that were turned on would live in a temporary folder, not the user's."""
+    monkeypatch.setenv("DERIVE_NO_CACHE", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
 
 CASES: list[tuple[str, dict[str, Any]]] = [
     ("gaussian", {}),

@@ -283,7 +283,7 @@ def test_version_is_that_of_the_distribution_derive_losses(
     root = Path(__file__).resolve().parent.parent
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["name"] == "derive-losses"
-    assert project["scripts"] == {"derive": "derive.cli:main"}
+    assert project["scripts"] == {"derive": "derive.console:run"}
 
 
 def test_json_carries_gradient_hessian_and_verdict(capsys: pytest.CaptureFixture[str]) -> None:

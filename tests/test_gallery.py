@@ -148,3 +148,47 @@ def test_spec_files_are_rendered_with_the_built_ins() -> None:
         assert "derive --spec" in files[f"{stem}.md"]
     assert "GaussianNLLLoss" in files["gaussian-learned-scale.md"]
     assert "unnamed" in files["index.md"]
+
+
+def test_spec_files_are_derived_beside_the_built_ins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spec workers start before the built-in pages and come back in file order, at most
+    SPEC_WORKERS at a time; a failure in the pages leaves no worker behind."""
+    import derive.gallery as module
+    import derive.sandbox as sandbox
+
+    paths = spec_files(str(SPECS))
+    started: list[str] = []
+
+    start = sandbox.start_bounded
+
+    def counted(fn: object, *args: object, **limits: object) -> object:
+        if fn is module._spec_data:
+            started.extend(args)  # type: ignore[arg-type]
+        return start(fn, *args, **limits)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sandbox, "start_bounded", counted)
+    monkeypatch.setattr(module, "SPEC_WORKERS", 2)
+    seen: list[int] = []
+
+    def pages() -> str:
+        seen.append(len(started))
+        return "pages"
+
+    done, rows = module._spec_rows(paths, pages)
+    assert done == "pages" and seen == [min(2, len(paths))]
+    assert [row.stem for row in rows] == [Path(p).stem for p in paths] and started == paths
+
+    def broken() -> None:
+        raise KeyboardInterrupt
+
+    before = set(os.listdir("/proc"))
+    with pytest.raises(KeyboardInterrupt):
+        module._spec_rows(paths, broken)
+    children = [
+        pid
+        for pid in set(os.listdir("/proc")) - before
+        if pid.isdigit()
+        and Path(f"/proc/{pid}/stat").exists()
+        and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(os.getpid())
+    ]
+    assert children == []

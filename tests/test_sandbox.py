@@ -44,6 +44,11 @@ def _add(a: int, b: int) -> int:
     return a + b
 
 
+def _nap_then_add(a: int, b: int) -> int:
+    time.sleep(1)
+    return a + b
+
+
 def _spin() -> None:
     while True:
         pass
@@ -154,6 +159,29 @@ def test_a_spinning_worker_is_killed_and_reaped() -> None:
         with pytest.raises(DeriveError, match=r"^gave up after 1 s$"):
             run_bounded(fn, timeout=1)
         assert time.monotonic() - start < 2
+    assert _children() == before
+
+
+def test_started_workers_run_beside_the_caller() -> None:
+    """Two workers that each sleep 1 s, started together, are done in about 1 s; a result
+    sent before the deadline is read after it; a worker is read once."""
+    before = _children()
+    start = time.monotonic()
+    workers = [sandbox.start_bounded(_nap_then_add, 2, 3, timeout=1.5) for _ in range(2)]
+    time.sleep(1.7)  # the caller's own work, past both deadlines
+    assert [w.result() for w in workers] == [5, 5]
+    assert time.monotonic() - start < 3.3
+    with pytest.raises(RuntimeError, match="read once"):
+        workers[0].result()
+    assert _children() == before
+
+
+def test_a_cancelled_worker_is_killed_and_reaped() -> None:
+    before = _children()
+    worker = sandbox.start_bounded(_sleep_in_c, timeout=30)
+    assert _children() - before
+    worker.cancel()
+    worker.cancel()  # once is enough
     assert _children() == before
 
 
