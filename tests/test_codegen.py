@@ -219,3 +219,26 @@ def test_torch_prints_huber_as_its_own_loss() -> None:
     # δ(|r| − δ/2) in the tails, r²/2 in the middle
     expected = torch.tensor([1.5 * (3 - 0.75), 0.125, 1.5 * (4 - 0.75)], dtype=torch.float64)
     torch.testing.assert_close(got, expected)
+
+
+def test_torch_prints_a_squared_difference_of_arrays_as_fused_mse() -> None:
+    """(y − f)² of two array arguments is torch's one-kernel mse_loss, with the same values
+    and gradients; a square involving a number or a non-array stays a power."""
+    import torch
+
+    from derive.codegen import StableTorchPrinter
+
+    f, y, s = sp.symbols("f y s", real=True)
+    printer = StableTorchPrinter({"arrays": frozenset({"f", "y"})})
+    text = printer.doprint((y - f) ** 2)
+    assert text == 'torch.nn.functional.mse_loss(y, f, reduction="none")'
+    assert "mse_loss" not in printer.doprint((y - 1) ** 2)
+    assert "mse_loss" not in printer.doprint((y - s) ** 2)
+    gen = torch.Generator().manual_seed(3)
+    fs = torch.randn(50, dtype=torch.float64, generator=gen, requires_grad=True)
+    ys = torch.randn(50, dtype=torch.float64, generator=gen, requires_grad=True)
+    got = eval(text, {"torch": torch, "f": fs, "y": ys})
+    expected = (ys - fs) ** 2
+    assert torch.equal(got, expected)
+    grads = torch.autograd.grad(got.sum(), (fs, ys))
+    assert torch.equal(grads[0], 2 * (fs - ys)) and torch.equal(grads[1], 2 * (ys - fs))
