@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
 from derive.errors import DeriveError
@@ -54,7 +55,10 @@ __all__ = [
     "StableJaxPrinter",
     "StableNumPyPrinter",
     "StableTorchPrinter",
+    "XDivY",
+    "XLog1PY",
     "XLogX",
+    "XLogY",
     "numpy_function",
     "stable",
     "torch_function",
@@ -135,6 +139,27 @@ class XLogX(_ArrayNode):
     target that may be zero (``torch.xlogy(x, x)``)."""
 
     nargs = 1
+
+
+class XLogY(_ArrayNode):
+    """XLogY(x, y) = x·log y, and 0 where x = 0: a weight that may be zero (a target) times
+    the log of what may be zero (a probability) — the likelihood's p⁰ = 1, so a sample
+    with y = 0 and p = 0 has loss 0, not 0·(−∞) = nan (``torch.xlogy``)."""
+
+    nargs = 2
+
+
+class XLog1PY(_ArrayNode):
+    """XLog1PY(x, y) = x·log(1 + y), and 0 where x = 0 (``torch.special.xlog1py``)."""
+
+    nargs = 2
+
+
+class XDivY(_ArrayNode):
+    """XDivY(x, y) = x/y, and 0 where x = 0: the derivative of XLogY's weighted log (y/p
+    of a sample with y = 0 is 0, not 0/0 = nan, where p = 0)."""
+
+    nargs = 2
 
 
 class LogAddExp(_ArrayNode):
@@ -261,6 +286,8 @@ def stable(expr: sp.Expr, native: tuple[type, ...] = ()) -> sp.Expr:
     expr = _replace(expr, sp.Mul, _x_log_x)
     expr = _replace(expr, sp.Add, one_minus_sigmoid)
     expr = _replace(expr, sp.log, log_of)
+    expr = _replace(expr, sp.Mul, _x_log_y)
+    expr = _replace(expr, sp.Mul, _x_div_y)
     expr = _replace(expr, sp.Pow, reciprocal)
     # the softmax: e^a · e^{−L} is e^{a − L}
     expr = sp.powsimp(expr, combine="exp", deep=True)
@@ -320,6 +347,32 @@ def _x_log_x(e: sp.Basic) -> sp.Basic | None:
     return sp.Mul(*rest, XLogX(x))
 
 
+def _x_log_y(e: sp.Basic) -> sp.Basic | None:
+    """c·w·log u → c·XLogY(w, u) (and log1p: XLog1PY) when the weight w may be 0: the same
+    value wherever w ≠ 0, and 0 where w = 0 even if u = 0 (p⁰ = 1)."""
+    logs = [f for f in e.args if isinstance(f, (sp.log, log1p))]
+    if len(logs) != 1:
+        return None
+    coeff, weight = sp.Mul(*(f for f in e.args if f is not logs[0])).as_coeff_Mul()
+    if weight == 1 or weight.is_positive or not weight.free_symbols:
+        return None  # never 0: nothing to guard
+    node = XLogY if isinstance(logs[0], sp.log) else XLog1PY
+    return coeff * node(weight, logs[0].args[0])
+
+
+def _x_div_y(e: sp.Basic) -> sp.Basic | None:
+    """c·w/u → c·XDivY(w, u) when the weight w may be 0 (see :func:`_x_log_y`)."""
+    divisors = [f for f in e.args if isinstance(f, sp.Pow) and f.exp == -1]
+    if len(divisors) != 1:
+        return None
+    coeff, weight = sp.Mul(*(f for f in e.args if f is not divisors[0])).as_coeff_Mul()
+    if weight == 1 or weight.is_positive or not weight.free_symbols:
+        return None
+    if weight.has(XLogY, XLog1PY, XDivY, _ArrayNode):
+        return None  # an array expression: a plain division
+    return coeff * XDivY(weight, divisors[0].base)
+
+
 def _replace(expr: sp.Expr, kind: type, rule: Callable[[sp.Basic], sp.Basic | None]) -> sp.Expr:
     """Bottom-up: every node of type ``kind`` the rule rewrites, rewritten."""
 
@@ -355,6 +408,13 @@ class _ArraySettings:
         terms: list[sp.Basic] = super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
         return sorted(terms, key=lambda t: bool(t.could_extract_minus_sign()))
 
+    def _quotient(self, expr: sp.Basic) -> str:
+        """x/y of XDivY(x, y), each side parenthesised as a product's factors are."""
+        x, y = expr.args
+        top = self.parenthesize(x, PRECEDENCE["Mul"])  # type: ignore[attr-defined]
+        bottom = self.parenthesize(y, PRECEDENCE["Mul"], strict=True)  # type: ignore[attr-defined]
+        return f"{top}/{bottom}"
+
     def _need(self, helper: str) -> str:
         if not hasattr(self, "helpers"):
             self.helpers = set()
@@ -387,6 +447,18 @@ class StableNumPyPrinter(_ArraySettings, NumPyPrinter):
 
     def _print_XLogX(self, expr: sp.Function) -> str:
         return f"{self._need('_xlogx')}({self._print(expr.args[0])})"
+
+    def _print_XDivY(self, expr: sp.Function) -> str:
+        x, y = (self._print(a) for a in expr.args)
+        return f"{self._need('_xdivy')}({x}, {y})"
+
+    def _print_XLogY(self, expr: sp.Function) -> str:
+        x, y = (self._print(a) for a in expr.args)
+        return f"{self._need('_xlogy')}({x}, {y})"
+
+    def _print_XLog1PY(self, expr: sp.Function) -> str:
+        x, y = (self._print(a) for a in expr.args)
+        return f"{self._need('_xlog1py')}({x}, {y})"
 
     def _print_LogSoftmax(self, expr: sp.Function) -> str:
         x = self._print(expr.args[0])
@@ -513,6 +585,18 @@ class StableTorchPrinter(_ArraySettings, TorchPrinter):
         x = self._print(expr.args[0])
         return f"torch.xlogy({x}, {x})"
 
+    def _print_XDivY(self, expr: sp.Function) -> str:
+        x = self._print(expr.args[0])
+        return f"torch.where({x} == 0, 0, {self._quotient(expr)})"
+
+    def _print_XLogY(self, expr: sp.Function) -> str:
+        x, y = (self._print(a) for a in expr.args)
+        return f"torch.xlogy({x}, {y})"
+
+    def _print_XLog1PY(self, expr: sp.Function) -> str:
+        x, y = (self._print(a) for a in expr.args)
+        return f"torch.special.xlog1py({x}, {y})"
+
     def _print_LogSoftmax(self, expr: sp.Function) -> str:
         return f"torch.log_softmax({self._print(expr.args[0])}, dim=-1)"
 
@@ -524,6 +608,8 @@ class StableTorchPrinter(_ArraySettings, TorchPrinter):
         if not self._settings["arrays"]:  # lambdify: scalars, the two branches
             return self._print(expr.rewrite(sp.Piecewise))  # type: ignore[no-any-return]
         r, delta = expr.args
+        if not delta.is_number:  # huber_loss takes δ as a Python float, not an array
+            return self._print(_huber_branchless(r, delta))  # type: ignore[no-any-return]
         terms = sp.Add.make_args(r)
         a = sp.Add(*(t for t in terms if not t.could_extract_minus_sign()))
         b = -sp.Add(*(t for t in terms if t.could_extract_minus_sign()))
@@ -604,6 +690,19 @@ class StableJaxPrinter(_ArraySettings, JaxPrinter):
         x = self._print(expr.args[0])
         return f"{self._module_format('jax.scipy.special.xlogy')}({x}, {x})"
 
+    def _print_XDivY(self, expr: sp.Function) -> str:
+        x = self._print(expr.args[0])
+        where = self._module_format("jax.numpy.where")
+        return f"{where}({x} == 0, 0, {self._quotient(expr)})"
+
+    def _print_XLogY(self, expr: sp.Function) -> str:
+        x, y = (self._print(a) for a in expr.args)
+        return f"{self._module_format('jax.scipy.special.xlogy')}({x}, {y})"
+
+    def _print_XLog1PY(self, expr: sp.Function) -> str:
+        x, y = (self._print(a) for a in expr.args)
+        return f"{self._module_format('jax.scipy.special.xlog1py')}({x}, {y})"
+
     def _print_LogSoftmax(self, expr: sp.Function) -> str:
         return f"{self._module_format('jax.nn.log_softmax')}({self._print(expr.args[0])}, axis=-1)"
 
@@ -653,6 +752,24 @@ _NUMPY_XLOGX = '''def _xlogx(x):
     return numpy.where(positive, x * numpy.log(numpy.where(positive, x, 1)), 0)
 '''
 
+_NUMPY_XLOGY = '''def _xlogy(x, y):
+    """x·log y, and 0 where x = 0 (p⁰ = 1), even where y = 0."""
+    zero = x == 0
+    return numpy.where(zero, 0, x * numpy.log(numpy.where(zero, 1, y)))
+'''
+
+_NUMPY_XDIVY = '''def _xdivy(x, y):
+    """x/y, and 0 where x = 0, even where y = 0."""
+    zero = x == 0
+    return numpy.where(zero, 0, x / numpy.where(zero, 1, y))
+'''
+
+_NUMPY_XLOG1PY = '''def _xlog1py(x, y):
+    """x·log(1 + y), and 0 where x = 0, even where y = −1."""
+    zero = x == 0
+    return numpy.where(zero, 0, x * numpy.log1p(numpy.where(zero, 0, y)))
+'''
+
 _TORCH_SOFTPLUS = '''def _softplus(x):
     """log(1 + e^x), exactly (torch.nn.functional.softplus returns x itself above 20)."""
     return torch.logaddexp(x, torch.zeros((), dtype=x.dtype, device=x.device))
@@ -679,7 +796,13 @@ BACKENDS: dict[str, Backend] = {
         "numpy",
         StableNumPyPrinter,
         ("numpy",),
-        {"_logsumexp": _NUMPY_LOGSUMEXP, "_xlogx": _NUMPY_XLOGX},
+        {
+            "_logsumexp": _NUMPY_LOGSUMEXP,
+            "_xlogx": _NUMPY_XLOGX,
+            "_xlogy": _NUMPY_XLOGY,
+            "_xlog1py": _NUMPY_XLOG1PY,
+            "_xdivy": _NUMPY_XDIVY,
+        },
         "Arguments are NumPy arrays (or numbers) that broadcast together.",
     ),
     "torch": Backend(

@@ -242,3 +242,38 @@ def test_torch_prints_a_squared_difference_of_arrays_as_fused_mse() -> None:
     assert torch.equal(got, expected)
     grads = torch.autograd.grad(got.sum(), (fs, ys))
     assert torch.equal(grads[0], 2 * (fs - ys)) and torch.equal(grads[1], 2 * (ys - fs))
+
+
+def test_a_weight_that_may_be_zero_guards_its_log_and_its_quotient() -> None:
+    """y·log p → XLogY, (1 − y)·log(1 − p) → XLog1PY, y/p → XDivY when y may be 0; a
+    weight that is never 0 keeps the plain product."""
+    from derive.codegen import XDivY, XLog1PY, XLogY, stable
+
+    y = sp.Symbol("y", integer=True, nonnegative=True)
+    p = sp.Symbol("p", positive=True)
+    s = sp.Symbol("s", positive=True)
+    assert stable(-y * sp.log(p)) == -XLogY(y, p)
+    assert stable((1 - y) * sp.log(1 - p)).has(XLog1PY)
+    assert stable(y / p) == XDivY(y, p)
+    assert not stable(s * sp.log(p)).has(XLogY)
+    assert not stable(sp.log(p) / 2).has(XLogY)
+    assert not stable(s / p).has(XDivY)
+
+
+def test_torch_huber_with_an_array_delta_is_written_out() -> None:
+    """torch's huber_loss takes δ as a float: an argument δ prints the branch-free form."""
+    import torch
+
+    from derive.codegen import StableTorchPrinter
+    from derive.functions import huber
+
+    f, y, delta = sp.symbols("f y delta", real=True)
+    printer = StableTorchPrinter({"arrays": frozenset({"f", "y"})})
+    text = printer.doprint(huber(f - y, delta))
+    assert "huber_loss" not in text
+    fs = torch.tensor([-3.0, 0.5, 4.0], dtype=torch.float64)
+    ys = torch.zeros(3, dtype=torch.float64)
+    deltas = torch.tensor([1.5, 1.5, 0.5], dtype=torch.float64)
+    got = eval(text, {"torch": torch, "f": fs, "y": ys, "delta": deltas})
+    expected = torch.tensor([1.5 * (3 - 0.75), 0.125, 0.5 * (4 - 0.25)], dtype=torch.float64)
+    torch.testing.assert_close(got, expected)

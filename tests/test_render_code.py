@@ -613,3 +613,31 @@ def test_an_expression_no_printer_knows_is_one_line_of_error() -> None:
         _bodies([sp.besselj(0, x)], printer, "loss", tuple_return=False)
     assert str(caught.value).startswith("cannot print the loss as code: ")
     assert "\n" not in str(caught.value) and "besselj" in str(caught.value)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_a_probability_at_the_edge_with_its_certain_target_has_loss_zero(backend: str) -> None:
+    """p⁰ = 1: with p = 0 and y = 0 (or p = 1 and y = 1) ℓ is 0, as torch's BCE says, not
+    0·log 0 = nan; the gradient is ℓ's one-sided derivative there (±1), not 0/0."""
+    import numpy as np
+
+    from derive import derive
+
+    fn = derive("bernoulli").to_function(backend)
+    p = np.array([0.0, 1.0, 0.25])
+    y = np.array([0.0, 1.0, 1.0])
+    if backend == "torch":
+        import torch
+
+        args = (torch.from_numpy(p), torch.from_numpy(y))
+    elif backend == "jax":
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        args = (jax.numpy.asarray(p), jax.numpy.asarray(y))
+    else:
+        args = (p, y)
+    loss = np.asarray(fn.loss(*args))
+    gradient = np.asarray(fn.gradient(*args))
+    np.testing.assert_allclose(loss, [0.0, 0.0, np.log(4.0)], rtol=1e-15, atol=0)
+    np.testing.assert_allclose(gradient, [1.0, -1.0, -4.0], rtol=1e-15, atol=0)
