@@ -61,3 +61,19 @@ def test_an_entry_is_not_a_longer_subscript() -> None:
     assert result.witness is not None
     named = {name for name, _ in result.witness.constants}
     assert {"x_03", "x_3", "y_1"} <= named and not any("[" in n for n in named)
+
+
+def test_a_constant_side_is_a_question_not_an_error() -> None:
+    zero = check_equivalent("(y-f)^2", "0(y-f)^2", "f")
+    assert zero.status == "different" and zero.witness is not None
+    assert zero.witness.kind == "factor" and zero.witness.factor == 0
+    assert zero.witness.a1 != zero.witness.a2
+    free = check_equivalent("(y-f)^2", "y", "f")
+    assert free.status == "different" and free.witness is not None
+    assert free.witness.kind == "factor"
+    flat = check_equivalent("0", "(y-f)^2", "f")
+    assert flat.status == "different" and flat.witness is not None
+    assert flat.witness.kind == "order"
+    numbers = check_equivalent("2", "3", "f")
+    assert (numbers.status, numbers.factor, numbers.constant) == ("equivalent", 1, 1)
+    assert check_equivalent("0(y-f)^2", "0", "f").status == "equivalent"

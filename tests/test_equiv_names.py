@@ -112,3 +112,24 @@ def test_wrt_an_indexed_name_written_out_means_every_entry() -> None:
 def test_a_long_sum_stays_a_sum() -> None:
     problem = read_problem(r"\sum_{i=1}^{51} (x_i - w)^2", "w^2", "w")
     assert problem.a.has(sp.Sum)
+
+
+def test_messages_say_expression_not_density() -> None:
+    from derive.parse import parse_density
+
+    with pytest.raises(DeriveError) as info:
+        read_problem("x", "1000^{1000} x", "x")
+    assert str(info.value).startswith("B: a number in the expression would have more than")
+    with pytest.raises(DeriveError, match="equations and inequalities are not expressions"):
+        read_problem("x", r"x \leq 1", "x")
+    with pytest.raises(DeriveError, match=r"^density: a number in the density would have"):
+        parse_density("1000^{1000} y")  # derive custom's wording is unchanged
+    with pytest.raises(DeriveError, match=r"^density: no symbol in the density"):
+        parse_density("3")
+
+
+def test_two_numbers_may_be_compared_but_names_are_still_checked() -> None:
+    problem = read_problem("2", "0(y-f)^2", "f")
+    assert [v.name for v in problem.variables] == ["f"] and problem.b == 0
+    with pytest.raises(DeriveError, match="'f' occurs in neither"):
+        read_problem("y", "y^2", "f")

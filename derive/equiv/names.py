@@ -84,9 +84,9 @@ def read_expression(value: object, label: str) -> sp.Expr:
         from derive.parse import parse_density
 
         try:
-            return parse_density(value)
+            return parse_density(value, noun="expression", constant=True)
         except DeriveError as error:
-            message = str(error).removeprefix("density: ")
+            message = str(error).removeprefix("expression: ")
             raise DeriveError(f"{label}: {message}") from None
     if isinstance(value, bool):
         raise DeriveError(f"{label}: a bool is not an expression")
@@ -295,8 +295,9 @@ def read_problem(
     if len(variables) > MAX_VARIABLES:
         raise DeriveError(f"wrt: at most {MAX_VARIABLES} variables")
     used |= heads
+    numbers = not used  # both sides are numbers: a legitimate (if trivial) question
     for name in sorted(set(variables) | set(declared)):
-        if name not in used:
+        if name not in used and not (numbers and name in variables):
             what = "wrt" if name in variables else "declared"
             raise DeriveError(f"{what}: {shorten(name)!r} occurs in neither expression")
     indexed_names = {str(base.label) for base in bases}
@@ -331,6 +332,11 @@ def read_problem(
         mapping[base] = new_base
         new_bases.append(new_base)
         domains.append((new_base.label, domain))
+    for name in variables:
+        if name not in typed:  # a variable of two numbers
+            domain = declared.get(name, domain_of(name))
+            typed[name] = sp.Symbol(name, **domain.assumptions)
+            domains.append((typed[name], domain))
     a_expr, b_expr = (e.xreplace(mapping) for e in exprs)
     binary_symbols = [s for s, d in domains if d is Domain.BINARY and s in typed.values()]
     a_expr, b_expr = (_binary_powers(e, binary_symbols) for e in (a_expr, b_expr))
