@@ -162,3 +162,9 @@ def test_bad_input_stays_an_error_whatever_the_limit(monkeypatch: pytest.MonkeyP
     with pytest.raises(DeriveError, match="B: ") as info:
         command.run_equiv(A, "x^", "mu", None, None, None, "text", timeout=5, memory_mb=2048)
     assert not isinstance(info.value, WorkerLimit)
+
+
+def test_a_greek_wrt_is_named_by_its_letter(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["equiv", A, B, "--wrt", "μ"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("derive: error: wrt: 'μ' is not a symbol name") and "write mu" in err

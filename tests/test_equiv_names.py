@@ -133,3 +133,15 @@ def test_two_numbers_may_be_compared_but_names_are_still_checked() -> None:
     assert [v.name for v in problem.variables] == ["f"] and problem.b == 0
     with pytest.raises(DeriveError, match="'f' occurs in neither"):
         read_problem("y", "y^2", "f")
+
+
+def test_a_bad_name_is_shown_as_written() -> None:
+    with pytest.raises(DeriveError) as info:
+        read_problem("x", "x", "μ")
+    assert str(info.value).startswith("wrt: 'μ' is not a symbol name")
+    assert str(info.value).endswith("; write mu") and "\\u" not in str(info.value)
+    with pytest.raises(DeriveError, match="write Sigma_1"):
+        read_problem("x", "x", "x", positive="Σ_1")
+    with pytest.raises(DeriveError) as info:
+        read_problem("x", "x", "a\nb")
+    assert "'a\\nb'" in str(info.value) and "\n" not in str(info.value)

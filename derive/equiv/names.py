@@ -31,13 +31,14 @@ size and commands; user text is never evaluated.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
 
-from derive.custom import split_names
+from derive.custom import NAME, split_names
 from derive.errors import DeriveError
 from derive.family import Domain, shorten
 
@@ -190,7 +191,41 @@ def _write_out(expr: sp.Expr) -> sp.Expr:
     return entries_as_symbols(written, names)
 
 
+def _shown(name: str, limit: int = 40) -> str:
+    """A name for a message as the user wrote it (``μ``, not ``\\u03bc``), one line:
+    only what is not printable is escaped."""
+    text = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name
+    )
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _spelled(name: str) -> str | None:
+    """``mu`` for ``μ``, ``Sigma_1`` for ``Σ_1``: Greek letters by name, else ``None``."""
+    out = []
+    for c in name:
+        words = unicodedata.name(c, "").split()
+        if words[:2] == ["GREEK", "SMALL"] and words[2:3] == ["LETTER"] and len(words) == 4:
+            out.append(words[3].lower())
+        elif words[:3] == ["GREEK", "CAPITAL", "LETTER"] and len(words) == 4:
+            out.append(words[3].capitalize())
+        else:
+            out.append(c)
+    spelled = "".join(out)
+    return spelled if spelled != name and NAME.match(spelled) else None
+
+
 def _names(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
+    parts = value.split(",") if isinstance(value, str) else list(value or ())
+    for part in parts:
+        name = part.strip() if isinstance(part, str) else part
+        if isinstance(name, str) and name and not NAME.match(name):
+            spelled = _spelled(name)
+            hint = f"; write {spelled}" if spelled else ""
+            raise DeriveError(
+                f"{what}: '{_shown(name)}' is not a symbol name "
+                f"(a letter, then letters, digits or _; e.g. y, mu, sigma_0){hint}"
+            )
     return split_names(value, what)
 
 
