@@ -531,11 +531,9 @@ def _check_equiv(args: argparse.Namespace) -> None:
 
 def _equiv(args: argparse.Namespace) -> tuple[int, str]:
     """Decide in the bounded worker: (exit status, rendered answer)."""
-    from derive.equiv.command import equiv_output
-    from derive.sandbox import run_bounded
+    from derive.equiv.command import run_equiv
 
-    return run_bounded(  # type: ignore[no-any-return]
-        equiv_output,
+    return run_equiv(
         args.model,
         args.other,
         args.wrt,

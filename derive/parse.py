@@ -69,6 +69,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,8 +170,17 @@ _TOKEN = re.compile(
 _SCIENTIFIC = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]")
 
 
+_NOUN: ContextVar[tuple[str, str]] = ContextVar("noun", default=("density", "densities"))
+"""What the text being read is called in messages (singular, plural)."""
+_NOUNS = {"density": "densities", "expression": "expressions"}
+
+
 def _fail(message: str) -> DeriveError:
-    return DeriveError(f"density: {message}")
+    return DeriveError(f"{_NOUN.get()[0]}: {message}")
+
+
+def _noun(plural: bool = False) -> str:
+    return _NOUN.get()[1 if plural else 0]
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -567,8 +577,8 @@ class _Scanner:
             raise _fail(_PRIME_MESSAGE)
         if name in _RELATIONS:
             raise _fail(
-                f"\\{name}: equations and inequalities are not densities;"
-                " give the density's formula only"
+                f"\\{name}: equations and inequalities are not {_noun(True)};"
+                f" give the {_noun()}'s formula only"
             )
         if name not in COMMANDS:
             raise _fail(f"unsupported command \\{_shorten(name, 30)}")
@@ -625,9 +635,9 @@ class _Scanner:
             if self.stack and self.stack[-1].sum_subscript and self.stack[-1].equals == 0:
                 self.stack[-1].equals = 1
                 return
-            raise _fail("'=': equations are not densities; give the density's formula only")
+            raise _fail(f"'=': equations are not {_noun(True)}; give the {_noun()}'s formula only")
         if body in "<>":
-            raise _fail(f"'{body}': inequalities are not densities")
+            raise _fail(f"'{body}': inequalities are not {_noun(True)}")
         if body == "'":
             raise _fail(_PRIME_MESSAGE)
         if body == "!":
@@ -705,7 +715,7 @@ def _function_latex(raw: str) -> str:
 def _friendly(expr: Any) -> str:
     """Why the node type of ``expr`` is refused, as one line."""
     if isinstance(expr, sp.core.relational.Relational):
-        return "equations and inequalities are not densities"
+        return f"equations and inequalities are not {_noun(True)}"
     if isinstance(expr, sp.Set):
         return "sets (braces or commas) are not supported"
     if isinstance(expr, (sp.factorial, sp.binomial)):
@@ -872,7 +882,7 @@ def _node_size(kind: type, args: tuple[sp.Basic, ...], sizes: list[float | None]
         else:  # pragma: no cover - the builder admits nothing else
             raise _fail(f"{kind.__name__} is not supported")
     if result is not None and result > MAX_DIGITS:
-        raise _fail(f"a number in the density would have more than {MAX_DIGITS} digits")
+        raise _fail(f"a number in the {_noun()} would have more than {MAX_DIGITS} digits")
     return result
 
 
@@ -942,7 +952,7 @@ def _evaluate_big(
         return result, None
     total = terms * size + math.log10(terms) + 1
     if total > MAX_DIGITS:
-        raise _fail(f"a number in the density would have more than {MAX_DIGITS} digits")
+        raise _fail(f"a number in the {_noun()} would have more than {MAX_DIGITS} digits")
     return result, total
 
 
@@ -952,7 +962,7 @@ def _walk(expr: sp.Basic) -> Iterator[sp.Basic]:
         yield from _walk(arg)
 
 
-def _check_result(expr: sp.Basic) -> None:
+def _check_result(expr: sp.Basic, constant: bool) -> None:
     for node in _walk(expr):
         if node in (sp.zoo, sp.oo, -sp.oo, sp.nan, sp.I, sp.EulerGamma) or isinstance(
             node, sp.Float
@@ -966,8 +976,8 @@ def _check_result(expr: sp.Basic) -> None:
         ):
             raise _fail("a root of a negative number is not real")
     plain, bases = _names(expr)
-    if not plain and not bases:
-        raise _fail("no symbol in the density")
+    if not plain and not bases and not constant:
+        raise _fail(f"no symbol in the {_noun()}")
     for name in sorted(plain & bases):
         raise _fail(f"{name} is used both as a symbol and as {name}_i in a sum or product")
     for name in sorted(plain):
@@ -1015,18 +1025,28 @@ def _strip_dollars(text: str) -> str:
 # --------------------------------------------------------------------------- public API
 
 
-def parse_density(text: str) -> sp.Expr:
+def parse_density(text: str, *, noun: str = "density", constant: bool = False) -> sp.Expr:
     r"""The density or mass function ``text`` (LaTeX, one observation) as a SymPy expression.
 
     Symbols are plain ``Symbol(name)`` without assumptions; ``y_i`` inside a sum or
     product over ``i`` is ``IndexedBase("y")[i]``. Raises :class:`DeriveError` (one
-    line, starting ``density:``) for anything it cannot read soundly.
+    line, starting ``density:``) for anything it cannot read soundly. ``noun``
+    (``density`` or ``expression``) names the text in messages; ``constant`` admits
+    an expression without symbols.
 
     >>> parse_density(r"\frac{1}{2b} e^{-\frac{|y-\mu|}{b}}")
     exp(-Abs(mu - y)/b)/(2*b)
     """
+    token = _NOUN.set((noun, _NOUNS[noun]))
+    try:
+        return _parse_text(text, constant)
+    finally:
+        _NOUN.reset(token)
+
+
+def _parse_text(text: str, constant: bool) -> sp.Expr:
     if not isinstance(text, str):
-        raise _fail("the density must be text")
+        raise _fail(f"the {_noun()} must be text")
     _check_characters(text)
     text = _strip_dollars(text)
     rewritten = _rewrite(text)
@@ -1036,7 +1056,7 @@ def parse_density(text: str) -> sp.Expr:
             raise _fail(f"{type(parsed).__name__} is not supported")
         tree = _Builder().build(parsed)
         result = _evaluate(tree, {})[0]
-        _check_result(result)
+        _check_result(result, constant)
     except RecursionError:
         raise _fail(f"too deeply nested: {_shorten(text)}") from None
     if not isinstance(result, sp.Expr):

@@ -21,10 +21,11 @@ something lighter:
   few milliseconds, needs no pickling of ``fn``, and the one fork is where the
   multi-threaded-fork ``DeprecationWarning`` of Python 3.12 is silenced locally.
 
-Errors: the deadline → ``DeriveError("gave up after T s")``; the memory limit →
-``DeriveError("ran out of memory (limit N MiB)")``; a ``DeriveError`` in the
-worker → the same ``DeriveError`` here; any other exception in the worker (a bug)
-→ ``RuntimeError("internal error in worker: TypeName: message")``.
+Errors: the deadline → ``WorkerLimit("gave up after T s")``; the memory limit →
+``WorkerLimit("ran out of memory (limit N MiB)")`` (a :class:`DeriveError`, for a
+caller that answers "unknown" rather than fails); a ``DeriveError`` in the worker
+→ the same ``DeriveError`` here; any other exception in the worker (a bug) →
+``RuntimeError("internal error in worker: TypeName: message")``.
 
 Linux (``/proc``, ``fork``) is assumed.
 """
@@ -55,6 +56,7 @@ __all__ = [
     "MAX_TREE_DIGITS",
     "NODES",
     "Worker",
+    "WorkerLimit",
     "from_tree",
     "run_bounded",
     "start_bounded",
@@ -90,6 +92,15 @@ NODES = frozenset(
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _INTEGER = re.compile(r"-?[0-9]+")
+
+
+class WorkerLimit(DeriveError):
+    """The worker reached its time or memory limit (``kind`` is ``"time"`` or ``"memory"``)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
 
 _EXIT_MEMORY = 3
 _EXIT_INTERNAL = 4
@@ -472,7 +483,7 @@ class Worker(Generic[T]):
                     if remaining <= 0:
                         _kill(pid)
                         reaped = True
-                        raise DeriveError(f"gave up after {timeout:g} s")
+                        raise WorkerLimit(f"gave up after {timeout:g} s", "time")
                     continue
                 chunk = os.read(read_fd, 1 << 20)
                 if not chunk:
@@ -500,10 +511,10 @@ class Worker(Generic[T]):
 
 
 def _outcome(data: bytes, status: int, timeout: float, memory_mb: int) -> Any:
-    memory = DeriveError(f"ran out of memory (limit {memory_mb} MiB)")
+    memory = WorkerLimit(f"ran out of memory (limit {memory_mb} MiB)", "memory")
     if not data:
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
-            raise DeriveError(f"gave up after {timeout:g} s")  # the RLIMIT_CPU backstop
+            raise WorkerLimit(f"gave up after {timeout:g} s", "time")  # the RLIMIT_CPU backstop
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _EXIT_MEMORY:
             raise memory
         raise RuntimeError(f"internal error in worker: no result ({_describe(status)})")

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from derive.cli import main
+from derive.equiv import command
 from derive.equiv.check import check_equivalent
 from derive.equiv.command import EXIT, equiv_output, to_dict
+from derive.errors import DeriveError
+from derive.sandbox import WorkerLimit
 
 A = r"(y-\mu)^2"
 B = r"\frac{(y-\mu)^2}{2\sigma^2} + \log\sigma"
@@ -117,3 +120,51 @@ def test_a_dash_after_an_option_stays_its_value(
     assert list(tmp_path.iterdir()) == []
     assert main(["equiv", "--wrt", "y", "-o", "-", "-y", "-2y"]) == 0
     assert "c = 2" in capsys.readouterr().out
+
+
+def _sleep(*args: object) -> tuple[int, str]:
+    import time
+
+    time.sleep(30)
+    return 0, ""
+
+
+def _hog(*args: object) -> tuple[int, str]:
+    return 0, str(len(bytearray(8 << 30)))
+
+
+def test_the_time_limit_while_deciding_is_unknown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(command, "equiv_output", _sleep)
+    argv = ["equiv", A, B, "--wrt", "mu", "--timeout", "1.5"]
+    assert main(argv) == 3
+    captured = capsys.readouterr()
+    assert captured.out.startswith("unknown in mu: gave up after 1.5 s")
+    assert "--timeout raises it" in captured.out and captured.err == ""
+    assert main([*argv, "--format", "json"]) == 3
+    document = json.loads(capsys.readouterr().out)
+    assert document["status"] == "unknown" and document["wrt"] == ["mu"]
+    assert "gave up after 1.5 s" in document["reason"] and document["witness"] is None
+
+
+def test_the_memory_limit_while_deciding_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(command, "equiv_output", _hog)
+    status, text = command.run_equiv(
+        A, B, "mu", None, None, None, "text", timeout=20, memory_mb=2048
+    )
+    assert status == 3
+    assert text.startswith("unknown in mu: ran out of memory (limit 2048 MiB)")
+
+
+def test_bad_input_stays_an_error_whatever_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(command, "equiv_output", _sleep)
+    with pytest.raises(DeriveError, match="B: ") as info:
+        command.run_equiv(A, "x^", "mu", None, None, None, "text", timeout=5, memory_mb=2048)
+    assert not isinstance(info.value, WorkerLimit)
+
+
+def test_a_greek_wrt_is_named_by_its_letter(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["equiv", A, B, "--wrt", "μ"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("derive: error: wrt: 'μ' is not a symbol name") and "write mu" in err

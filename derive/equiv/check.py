@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.equiv.names import Problem, read_problem
-from derive.equiv.proof import find_affine
+from derive.equiv.proof import Affine, find_affine
 from derive.equiv.witness import Witness, find_witness
 from derive.render.unicode import unicode
 
@@ -73,6 +73,7 @@ def _equivalent(problem: Problem, factor: sp.Expr, constant: sp.Expr, how: str) 
         "canonical forms": "B − c·A − d reduces to 0 in canonical form",
         "piecewise": "B − c·A − d reduces to 0 on every piece",
         "gradients": "∇B − c·∇A reduces to 0 and both are smooth on a connected domain",
+        "constants": "A and B are both free of the variables, so B = 1·A + (B − A)",
     }[how]
     return Equivalence(
         "equivalent",
@@ -87,7 +88,16 @@ def _equivalent(problem: Problem, factor: sp.Expr, constant: sp.Expr, how: str) 
 def decide(problem: Problem) -> Equivalence:
     """The answer for a problem already read (see :func:`check_equivalent`)."""
     wrt = tuple(v.name for v in problem.variables)
-    affine, why = find_affine(problem)
+    variables = set(problem.variables)
+    a_free = not problem.a.free_symbols & variables
+    if not problem.b.free_symbols & variables:
+        if a_free:
+            return _equivalent(problem, sp.S.One, problem.b - problem.a, "constants")
+        # B = 0·A + B: the only factor is 0, not positive (A varies: witness below)
+        affine: Affine | None = Affine(sp.S.Zero, problem.b, "constants", -1)
+        why = ""
+    else:
+        affine, why = find_affine(problem)
     if affine is not None and affine.sign > 0:
         return _equivalent(problem, affine.factor, affine.constant, affine.how)
     witness = find_witness(problem, affine if affine is not None and affine.sign < 0 else None)
@@ -98,7 +108,12 @@ def decide(problem: Problem) -> Equivalence:
             "factor": "the only factor that relates them is not positive.",
         }[witness.kind]
         return Equivalence("different", None, None, reason, witness, wrt)
-    if affine is not None:
+    if affine is not None and affine.how == "constants":
+        why = (
+            "B is free of the variables and A is not manifestly, "
+            "but A took one value at the exact points tried"
+        )
+    elif affine is not None:
         shown = unicode(affine.factor)
         why = f"B = c·A + d with c = {shown}, whose sign is not proved, and no witness either"
     else:

@@ -26,7 +26,7 @@ from typing import Any
 import sympy as sp
 
 from derive.equiv.exact import admits, certified_sign, enclose, sign_of_interval
-from derive.equiv.names import Problem
+from derive.equiv.names import Problem, entries_as_symbols
 from derive.family import Domain
 
 __all__ = [
@@ -223,6 +223,8 @@ def evaluate(
     chosen: dict[sp.Basic, sp.Rational] = {}
     if at.has(sp.Sum, sp.Product, sp.Indexed):
         at = at.doit()
+        at = entries_as_symbols(at, {s.name: s for s in values if isinstance(s, sp.Symbol)})
+        at = at.xreplace(values)
         chosen = _indexed_values(at, problem)
         at = at.xreplace(chosen)
     return at, chosen
