@@ -608,13 +608,13 @@ class StableTorchPrinter(_ArraySettings, TorchPrinter):
         if not self._settings["arrays"]:  # lambdify: scalars, the two branches
             return self._print(expr.rewrite(sp.Piecewise))  # type: ignore[no-any-return]
         r, delta = expr.args
-        if not delta.is_number:  # huber_loss takes δ as a Python float, not an array
-            return self._print(_huber_branchless(r, delta))  # type: ignore[no-any-return]
         terms = sp.Add.make_args(r)
         a = sp.Add(*(t for t in terms if not t.could_extract_minus_sign()))
         b = -sp.Add(*(t for t in terms if t.could_extract_minus_sign()))
         left = self._print(a) if a != 0 else f"torch.zeros_like({self._print(b)})"
         right = self._print(b) if b != 0 else f"torch.zeros_like({self._print(a)})"
+        if not delta.is_number:  # huber_loss takes δ as a float or a 0-d tensor only
+            return f"{self._need('_huber')}({left}, {right}, {self._print(delta)})"
         loss = "torch.nn.functional.huber_loss"
         return f'{loss}({left}, {right}, reduction="none", delta={self._print(delta)})'
 
@@ -770,6 +770,16 @@ _NUMPY_XLOG1PY = '''def _xlog1py(x, y):
     return numpy.where(zero, 0, x * numpy.log1p(numpy.where(zero, 0, y)))
 '''
 
+_TORCH_HUBER = '''def _huber(a, b, delta):
+    """Huber of a − b: torch's fused huber_loss for one δ (a 0-d tensor), written out as
+    m·(|a − b| − m/2), m = min(|a − b|, δ), for a δ per sample (huber_loss takes no array)."""
+    if delta.ndim == 0:
+        return torch.nn.functional.huber_loss(a, b, reduction="none", delta=delta)
+    r = torch.abs(a - b)
+    m = torch.minimum(r, delta)
+    return m * (r - m / 2)
+'''
+
 _TORCH_SOFTPLUS = '''def _softplus(x):
     """log(1 + e^x), exactly (torch.nn.functional.softplus returns x itself above 20)."""
     return torch.logaddexp(x, torch.zeros((), dtype=x.dtype, device=x.device))
@@ -809,7 +819,7 @@ BACKENDS: dict[str, Backend] = {
         "torch",
         StableTorchPrinter,
         ("torch",),
-        {"_softplus": _TORCH_SOFTPLUS},
+        {"_softplus": _TORCH_SOFTPLUS, "_huber": _TORCH_HUBER},
         "Arguments are torch tensors (a fixed parameter may be a Python number); the loss "
         "is differentiable by autograd.",
         "torch.as_tensor({0}, dtype={like}.dtype, device={like}.device)",

@@ -260,20 +260,19 @@ def test_a_weight_that_may_be_zero_guards_its_log_and_its_quotient() -> None:
     assert not stable(s / p).has(XDivY)
 
 
-def test_torch_huber_with_an_array_delta_is_written_out() -> None:
-    """torch's huber_loss takes δ as a float: an argument δ prints the branch-free form."""
+def test_torch_huber_takes_one_delta_or_a_delta_per_sample() -> None:
+    """torch's huber_loss takes δ as a float or a 0-d tensor: the emitted module calls it for
+    one δ (one fused kernel) and writes Huber out for an array of δ."""
     import torch
 
-    from derive.codegen import StableTorchPrinter
-    from derive.functions import huber
+    from derive import derive
 
-    f, y, delta = sp.symbols("f y delta", real=True)
-    printer = StableTorchPrinter({"arrays": frozenset({"f", "y"})})
-    text = printer.doprint(huber(f - y, delta))
-    assert "huber_loss" not in text
+    fn = derive("huber").to_function("torch")
+    assert "huber_loss" in fn.source
     fs = torch.tensor([-3.0, 0.5, 4.0], dtype=torch.float64)
     ys = torch.zeros(3, dtype=torch.float64)
     deltas = torch.tensor([1.5, 1.5, 0.5], dtype=torch.float64)
-    got = eval(text, {"torch": torch, "f": fs, "y": ys, "delta": deltas})
     expected = torch.tensor([1.5 * (3 - 0.75), 0.125, 0.5 * (4 - 0.25)], dtype=torch.float64)
-    torch.testing.assert_close(got, expected)
+    torch.testing.assert_close(fn.loss(fs, ys, deltas), expected)
+    one = torch.nn.functional.huber_loss(fs, ys, reduction="none", delta=1.5)
+    torch.testing.assert_close(fn.loss(fs, ys, 1.5), one)
