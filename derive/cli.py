@@ -196,10 +196,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--format",
         choices=tuple(FORMATS),
-        default="text",
+        type=str.lower,
         metavar="FORMAT",
-        help="text (default), json, latex (alias tex), markdown (alias md), or the loss and "
-        "its gradient as a Python module: numpy, torch, jax",
+        help="text (the default), json, latex (alias tex), markdown (alias md), or the loss "
+        "and its gradient as a Python module: numpy, torch, jax; without it, the -o suffix "
+        "decides (.txt, .json, .tex, .md; .py needs numpy, torch or jax)",
     )
     parser.add_argument(
         "--standalone",
@@ -209,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--loss",
         choices=("mse",),
+        type=str.lower,
         help="also analyse MSE on the predicted probability, side by side "
         "(bernoulli --link logit, categorical --link softmax)",
     )
@@ -216,8 +218,9 @@ def _parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="FILE",
-        help="write to FILE instead of stdout; for plot the figure, its type by suffix "
-        "(.png, .pdf, .pgf)",
+        help="write to FILE instead of stdout, in the format its suffix names unless "
+        "--format is given (a contradiction is an error); for plot the figure, its type "
+        "by suffix (.png, .pdf, .pgf, .svg)",
     )
     parser.add_argument(
         "--out", metavar="DIR", help="with 'all': the folder to write the gallery into"
@@ -432,8 +435,48 @@ def _check_code(args: argparse.Namespace) -> None:
         raise DeriveError(f"--loss does not apply to --format {args.format}")
 
 
+# what an -o FILE suffix says the output is (``.py``: one of the code formats)
+SUFFIX_FORMATS = {
+    ".txt": "text",
+    ".json": "json",
+    ".tex": "latex",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".py": "code",
+}
+
+
+def _settle_format(args: argparse.Namespace) -> None:
+    """``--format`` as given, else what the ``-o`` suffix names, else text; a suffix that
+    contradicts ``--format`` is an error. Records whether ``--format`` was given."""
+    args.format_given = args.format is not None
+    kind = FORMATS[args.format] if args.format is not None else None
+    figure = args.name in ("plot", "all")  # plot's suffix is the figure type
+    if args.output not in (None, "-") and not figure:
+        name = os.path.basename(args.output)
+        implied = SUFFIX_FORMATS.get(os.path.splitext(name)[1].lower())
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        if implied == "code" and kind is None:
+            raise DeriveError(
+                f"-o {shown}: a .py file is code; say which: --format numpy, torch or jax"
+            )
+        if implied is not None and kind is None:
+            kind = implied
+        elif (
+            implied is not None
+            and kind != implied
+            and not (implied == "code" and kind in CODE_FORMATS)
+        ):
+            raise DeriveError(
+                f"-o {shown} names {implied} output but --format is {args.format}: drop one, "
+                "or make them agree"
+            )
+    args.format = kind or "text"
+
+
 def _check_options(args: argparse.Namespace) -> None:
     """Options that do not fit the command are errors, not silently ignored."""
+    _settle_format(args)
     custom = args.name == "custom" or (args.name is None and args.spec is not None)
     if args.name is None and args.spec is None:
         raise DeriveError("give a model (e.g. derive gaussian), or --spec FILE; see derive --help")
@@ -473,7 +516,7 @@ def _check_options(args: argparse.Namespace) -> None:
             raise DeriveError("plot needs a model: derive plot NAME [options] -o FILE")
         if args.output is None or args.output == "-":
             raise DeriveError("plot needs -o FILE (.png, .pdf or .pgf), not standard output")
-        if args.format != "text" or args.standalone:
+        if args.format_given or args.standalone:
             raise DeriveError("plot takes no --format: the -o suffix picks the figure type")
     elif args.model is not None:
         shown = args.model if len(args.model) <= 40 else args.model[:40] + "…"
@@ -489,7 +532,7 @@ def _check_options(args: argparse.Namespace) -> None:
             )
             if value is not None
         ]
-        if args.format != "text" or args.standalone:
+        if args.format_given or args.standalone:
             given.append("--format/--standalone")
         if given:
             raise DeriveError(f"all takes only --out DIR, not {', '.join(given)}")
@@ -905,6 +948,8 @@ def _main(argv: Sequence[str], parser: argparse.ArgumentParser, given: list[str]
 
             check_writable(args.output)  # before the work, not after
         if args.name == "list":
+            if args.format not in ("text", "json") or args.standalone:
+                raise DeriveError(f"list prints text or json, not {args.format}")
             _write(_list_json() if args.format == "json" else _list_text(), args.output)
             return 0
         limit = TIME_LIMIT_SECONDS * (3 if args.name == "all" else 1)

@@ -207,6 +207,8 @@ def _options(family: Family, given: Mapping[str, object]) -> dict[str, str | Non
             if not isinstance(value, (float, Fraction)):
                 raise DeriveError(f"{option.flag} takes text, not {type(value).__name__}")
         text = str(value)
+        if option.choices and text.lower() in option.choices:
+            text = text.lower()  # values are case-insensitive, like the names
         if option.choices and text not in option.choices:
             raise DeriveError(
                 f"{option.flag} must be one of {', '.join(option.choices)}, got {text[:40]!r}"

@@ -909,3 +909,47 @@ def test_a_hostile_user_density_is_one_line_and_status_2(
     assert main(["kl", "laplace", "--q-density", "10^{10^{10}}"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Q: density" in err
+
+
+@pytest.mark.parametrize(
+    ("suffix", "starts"),
+    [(".tex", "\\section*"), (".json", "{"), (".md", "# "), (".txt", "derive gaussian")],
+)
+def test_the_output_suffix_names_the_format(tmp_path: Path, suffix: str, starts: str) -> None:
+    """-o FILE without --format writes what the suffix names, byte for byte what --format
+    prints to standard output."""
+    target = tmp_path / f"g{suffix}"
+    assert main(["gaussian", "-o", str(target)]) == 0
+    kind = {".tex": "latex", ".json": "json", ".md": "markdown", ".txt": "text"}[suffix]
+    assert target.read_text(encoding="utf-8").startswith(starts)
+    same = tmp_path / "same.out"
+    assert main(["gaussian", "--format", kind, "-o", str(same)]) == 0
+    assert target.read_bytes() == same.read_bytes()
+
+
+def test_a_suffix_that_contradicts_the_format_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for argv in (
+        ["gaussian", "-o", str(tmp_path / "g.tex"), "--format", "json"],
+        ["gaussian", "-o", str(tmp_path / "g.py")],  # which code?
+        ["gaussian", "-o", str(tmp_path / "g.py"), "--format", "md"],
+        ["list", "--format", "latex"],
+    ):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("derive: error: ") and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == []
+    assert main(["gaussian", "-o", str(tmp_path / "g.py"), "--format", "numpy"]) == 0
+    assert (tmp_path / "g.py").read_text(encoding="utf-8").startswith('"""Per-sample loss')
+
+
+def test_option_values_are_case_insensitive_like_the_names(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["categorical", "--targets", "Soft", "--format", "JSON"]) == 0
+    upper = capsys.readouterr().out
+    assert main(["categorical", "--targets", "soft", "--format", "json"]) == 0
+    assert capsys.readouterr().out == upper
+    assert main(["bernoulli", "--link", "logit", "--loss", "MSE"]) == 0
+    assert "MSE" in capsys.readouterr().out

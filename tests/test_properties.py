@@ -183,8 +183,9 @@ def _format(pick: Pick, kinds: Sequence[str]) -> list[tuple[str, ...]]:
     return groups
 
 
-def _output(pick: Pick, suffix: str = ".txt") -> list[tuple[str, ...]]:
-    """Standard output, ``-o -``, or ``-o FILE``."""
+def _output(pick: Pick, suffix: str = ".out") -> list[tuple[str, ...]]:
+    """Standard output, ``-o -``, or ``-o FILE`` (a suffix that names no format: the one
+    drawn, or text, is written)."""
     where = pick((None, "-", OUT + suffix))
     return [] if where is None else [("-o", where)]
 
@@ -207,6 +208,7 @@ MODEL_FORMATS: tuple[str, ...] = (*DOCUMENTS, *CODE_FORMATS)  # a model's loss a
 CUSTOM_FORMATS: tuple[str, ...] = (*DOCUMENTS, *CODE_FORMATS)
 INFORMATION_FORMATS: tuple[str, ...] = DOCUMENTS
 EQUIV_FORMATS: tuple[str, ...] = ("text", "json")
+LIST_FORMATS: tuple[str, ...] = ("text", "json")
 FORMAT_KINDS = {
     "model": MODEL_FORMATS,
     "custom": CUSTOM_FORMATS,
@@ -251,7 +253,7 @@ def _plot_case(pick: Pick, family: Family) -> Case:
 
 
 def _list_case(pick: Pick, _: str) -> Case:
-    return Case(_argv(pick, ("list",), _format(pick, DOCUMENTS) + _output(pick)))
+    return Case(_argv(pick, ("list",), _format(pick, LIST_FORMATS) + _output(pick)))
 
 
 def _laws() -> tuple[Family, ...]:
