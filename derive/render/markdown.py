@@ -34,6 +34,9 @@ class MarkdownPrinter(ProofPrinter):
     def code(self, text: str) -> str:
         return f"`{text}`"
 
+    def format_flags(self) -> list[str]:
+        return ["--format", "markdown"]
+
     def strong(self, text: str) -> str:
         return f"**{text}**"
 
