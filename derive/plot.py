@@ -218,6 +218,19 @@ def curves(d: Derivation, an: Analysis) -> tuple[str, Any, list[Curve]]:
     return axis + ")", xs, out
 
 
+def figure_title(d: Derivation) -> str:
+    """The model, its link and every option that differs from its default (the figure
+    says which derivation it draws, as the command that made it does)."""
+    given = dict(d.options)
+    shown = []
+    for option in d.model.family.options:
+        value = given.get(option.name)
+        if value is not None and value not in (option.default, option.unset):
+            name = option.flag.removeprefix("--")
+            shown.append(name if option.switch else f"{name} {value}")
+    return ", ".join([d.distribution, f"{d.link} link", *shown])
+
+
 def plot(d: Derivation, an: Analysis, path: str) -> None:
     """Draw the figure for ``d`` into ``path``; the suffix picks PNG, PDF, SVG or PGF."""
     suffix = os.path.splitext(path)[1].lower()
@@ -234,7 +247,7 @@ def plot(d: Derivation, an: Analysis, path: str) -> None:
             "derive plot needs matplotlib: pip install 'derive-losses[plot]'"
         ) from None
     axis, xs, drawn = curves(d, an)
-    title = f"{d.distribution}, {d.link} link"
+    title = figure_title(d)
     with matplotlib.rc_context(
         {"pgf.texsystem": "pdflatex", "pgf.rcfonts": False, "svg.hashsalt": "derive"}
     ):
@@ -245,7 +258,8 @@ def plot(d: Derivation, an: Analysis, path: str) -> None:
             label = f"{curve.label}, {curve.target}"
             left.plot(xs, curve.loss, style, label=label)
             right.plot(xs, curve.gradient, style, label=label)
-        left.set(title=f"{title}: loss", xlabel=axis, ylabel="per-sample loss")
+        fig.suptitle(title, fontsize="medium")
+        left.set(title="loss", xlabel=axis, ylabel="per-sample loss")
         # mathtext labels: drawn by Agg/PDF/SVG and by LaTeX itself for PGF
         magnitude = (
             r"$|\partial \ell / \partial %s|$" % sp.latex(an.wrt[0])

@@ -204,3 +204,14 @@ def test_many_classes_are_drawn_from_the_indexed_loss() -> None:
     p = np.exp(xs) / (np.exp(xs) + 63)
     np.testing.assert_allclose(ce.loss, -np.log(p), rtol=1e-12)
     np.testing.assert_allclose(ce.gradient, np.sqrt((p - 1) ** 2 + 63 * ((1 - p) / 63) ** 2))
+
+
+def test_the_title_names_every_option_the_figure_was_drawn_with() -> None:
+    from derive import derive
+    from derive.plot import figure_title
+
+    d = derive("categorical", link="softmax", classes="3", label_smoothing="1/10")
+    title = figure_title(d)
+    assert "softmax link" in title and "classes 3" in title and "label-smoothing 1/10" in title
+    assert figure_title(derive("gaussian")).endswith("identity link")
+    assert "learn-variance" in figure_title(derive("gaussian", learn_variance=True))
