@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import sympy as sp
 from sympy.core.logic import fuzzy_and
 
-__all__ = ["huber", "sigmoid", "softplus", "to_core"]
+__all__ = ["DEFINED", "huber", "sigmoid", "softplus", "to_core"]
 
 
 class _RealToPositive(sp.Function):
@@ -33,6 +33,13 @@ class _RealToPositive(sp.Function):
 
     nargs = 1
     latex_name: ClassVar[str] = ""
+    meaning: ClassVar[str] = ""  # what a proof says it is, where it defines it
+
+    @classmethod
+    def definition(cls, u: sp.Symbol) -> sp.Expr:
+        """The core-SymPy form of the function of ``u``, its terms in the order a proof
+        writes them (print it as written)."""
+        raise NotImplementedError
 
     def _eval_is_real(self) -> bool | None:
         return self.args[0].is_real  # type: ignore[no-any-return]
@@ -54,6 +61,7 @@ class sigmoid(_RealToPositive):  # noqa: N801 - named like SymPy's own functions
     """σ(z) = 1 / (1 + e^{−z}); domain ℝ, range (0, 1)."""
 
     latex_name = r"\sigma"
+    meaning = "the logistic sigmoid"
 
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:
@@ -68,11 +76,16 @@ class sigmoid(_RealToPositive):  # noqa: N801 - named like SymPy's own functions
     def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return 1 / (1 + sp.exp(-z))
 
+    @classmethod
+    def definition(cls, u: sp.Symbol) -> sp.Expr:
+        return sp.Pow(sp.Add(1, sp.exp(-u), evaluate=False), -1, evaluate=False)
+
 
 class softplus(_RealToPositive):  # noqa: N801
     """softplus(z) = log(1 + e^{z}); domain ℝ, range (0, ∞)."""
 
     latex_name = r"\operatorname{softplus}"
+    meaning = "a smooth rectifier"
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sigmoid(self.args[0])
@@ -82,6 +95,10 @@ class softplus(_RealToPositive):  # noqa: N801
 
     def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return sp.log(1 + sp.exp(z))
+
+    @classmethod
+    def definition(cls, u: sp.Symbol) -> sp.Expr:
+        return sp.log(sp.Add(1, sp.exp(u), evaluate=False), evaluate=False)
 
 
 class huber(sp.Function):  # noqa: N801
@@ -126,6 +143,10 @@ class huber(sp.Function):  # noqa: N801
     def _unicode(self, printer: Any) -> str:
         r, delta = (printer._print(a) for a in self.args)
         return f"huber_{delta}({r})"
+
+
+DEFINED: tuple[type[_RealToPositive], ...] = (sigmoid, softplus)
+"""The named functions a proof defines where it first uses them."""
 
 
 def to_core(expr: sp.Expr, piecewise: bool = True) -> sp.Expr:

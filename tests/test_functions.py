@@ -59,3 +59,14 @@ def test_huber_derivative_matches_its_core_form() -> None:
         core = sp.diff(to_core(huber(r, sp.Rational(3, 2))), r).xreplace({r: value})
         assert sp.simplify(ours - core) == 0
     assert sp.latex(huber(r, sp.Symbol("delta"))) == r"\operatorname{huber}_{\delta}\left(r\right)"
+
+
+def test_each_defined_function_s_definition_is_its_core_form() -> None:
+    """The definition a proof prints (terms as written) is the function's own core form."""
+    from derive.functions import DEFINED
+
+    u = sp.Symbol("u", real=True)
+    for f in DEFINED:
+        written = f.definition(u)
+        assert sp.expand(written.doit() - f(u)._eval_rewrite_as_exp(u)) == 0, f
+        assert f.meaning

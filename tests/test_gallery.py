@@ -222,3 +222,31 @@ def test_every_page_names_the_command_that_prints_it_byte_for_byte(
         assert latex.code(" ".join(tex_argv)) in tex, page.name
         assert main(tex_argv[1:]) == 0, tex_argv
         assert capsys.readouterr().out == tex, page.with_suffix(".tex").name
+
+
+def test_sigma_and_softplus_are_defined_before_their_first_use() -> None:
+    """Every gallery proof that uses σ(·) or softplus(·) defines it, in its notation
+    paragraph, before the first use; a proof that uses neither has no such paragraph."""
+    uses = {"sigma": r"\sigma\left(", "softplus": r"\operatorname{softplus}\left("}
+    defined = {
+        "sigma": r"\sigma\left(u\right) = \frac{1}{1 + e^{- u}}",
+        "softplus": r"\operatorname{softplus}\left(u\right) = \log{\left(1 + e^{u} \right)}",
+    }
+    pages = [*sorted((ROOT / "derivations").glob("*.md")), *(ROOT / "derivations").glob("*.tex")]
+    using = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        notation = text.find("Notation: ")
+        used = [name for name, mark in uses.items() if mark in text]
+        if not used:
+            assert notation == -1, page.name
+            continue
+        using += 1
+        assert notation != -1, page.name
+        paragraph = text[notation : text.index("\n", notation)]
+        for name in used:
+            assert defined[name] in paragraph, (page.name, name)
+            first = text.find(uses[name], notation + len(paragraph))
+            assert text.find(uses[name]) >= notation, (page.name, name)
+            assert first > notation, (page.name, name)
+    assert using >= 6

@@ -592,7 +592,8 @@ class InformationPrinter(ProofPrinter):
 
     def doprint(self, expr: Any) -> str:
         if isinstance(expr, (Information, Identity)):
-            return self.document(self._print(expr))
+            self.__dict__.pop("used", None)
+            return self.document(self.with_notation(self._print(expr)))
         return super().doprint(expr)
 
 
