@@ -60,7 +60,14 @@ def test_dropped_terms_and_factors_are_in_the_justification() -> None:
 def test_the_statement_names_the_loss_with_factor_and_constant() -> None:
     tex = render_latex(derive("gaussian"))
     assert r"\textbf{Proposition.}" in tex
-    assert r"- \log L(\theta) = \frac{\sum_{i=1}^{n} \left(y_{i} - f_{i}\right)^{2}}" in tex
+    # the form scale·Σ ℓᵢ + offset, with ℓ displayed, then −log L written out
+    stated = (
+        r"- \log L(\theta) &= \frac{1}{2 \sigma^{2}} \sum_{i=1}^{n} \ell_{i}"
+        r" + \frac{n \log{\left(2 \pi \sigma^{2} \right)}}{2} \\"
+    )
+    assert stated in tex
+    assert r"&= \frac{\sum_{i=1}^{n} \left(y_{i} - f_{i}\right)^{2}}{2 \sigma^{2}}" in tex
+    assert tex.index(stated) < tex.index(r"\ell_{i} = \left(y_{i} - f_{i}\right)^{2}")
     assert "minimum mean squared error (\\texttt{torch.nn.MSELoss})" in tex
     assert r"&= \frac{n \operatorname{loss}}{2 \sigma^{2}} + \frac{n \log" in tex
     assert (

@@ -720,8 +720,17 @@ class ProofPrinter(LatexPrinter):
             return blocks
         loss = d.loss.loss
         blocks.append("Then")
-        blocks.append(self.display(self.equation(self._print(NEG_LOG_L), "=", conclusion.total)))
         ell_i = sp.Symbol(f"ell_{i.name}")
+        # the form scale·Σ ℓᵢ + offset first (the statement), then −log L written out
+        total = conclusion.reductions[0]  # reduction='sum': −log L = scale·Σ ℓᵢ + offset
+        ell_sum = sp.Sum(ell_i, (i, 1, d.n))
+        form = [ell_sum if total.factor == 1 else sp.Mul(total.factor, ell_sum, evaluate=False)]
+        form += [total.offset] if total.offset != 0 else []
+        stated = self.written().equation(
+            self._print(NEG_LOG_L), "=", sp.Add(*form, evaluate=False), aligned=True
+        )
+        stated += self.equation("", "=", conclusion.total, aligned=True)
+        blocks.append(self.display(stated))
         blocks.append("with")
         blocks.append(self.display(self.equation(self._print(ell_i), "=", d.loss.formula_indexed)))
         blocks.append(
