@@ -343,3 +343,19 @@ def test_the_laws_of_the_information_rules() -> None:
         "a moment of the Normal law.",
         r"$\mathbb{E}_{y \sim P}\left[y\right] = \mu_{1}$, a moment of the Normal law.",
     ]
+
+
+def test_the_comparison_says_what_it_compares_and_for_which_k() -> None:
+    """One sentence: instead of ℓ, MSE on σ(z); for the softmax, written out for a stated
+    number of classes (the derivation itself may keep K symbolic)."""
+    d = derive("bernoulli", link="logit")
+    tex = render_latex(d, analyse(d, "mse"))
+    assert (
+        r"Instead of $\ell$, the mean squared error on the predicted probability"
+        r" $\sigma\left(z\right)$:" in tex
+    )
+    d = derive("categorical", link="softmax")
+    an = analyse(d, "mse")
+    assert an.comparison is not None and an.comparison.classes is not None
+    shown = r"written out for $K = %d$ classes:" % an.comparison.classes
+    assert shown in render_latex(d, an)

@@ -925,17 +925,17 @@ class ProofPrinter(LatexPrinter):
     def _comparison(self, c: Comparison, an: Analysis) -> str:
         z = c.variable
         if c.classes is None:
-            what = self.inline(self._print(sigmoid(z)))
+            what = "the predicted probability " + self.inline(self._print(sigmoid(z)))
         else:
-            what = "the softmax with " + self.inline(self._print(sp.Eq(sp.Symbol("K"), c.classes)))
+            what = (
+                "the predicted probabilities (the softmax of the logits), written out for "
+                + self.inline(self._print(sp.Eq(sp.Symbol("K"), c.classes)))
+                + " classes"
+            )
         ell_mse = ELL_MSE
         blocks = [
             self.heading("Comparison: mean squared error on the probability", 2),
-            "Mean squared error on the predicted probability "
-            + what
-            + " instead of "
-            + self.inline(r"\ell")
-            + ":",
+            "Instead of " + self.inline(r"\ell") + ", the mean squared error on " + what + ":",
             self.display(self.equation(self._print(ell_mse), "=", c.mse)),
             "Its gradient, beside the gradient of the derived loss:",
             self.display(
