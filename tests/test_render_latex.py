@@ -359,3 +359,23 @@ def test_the_comparison_says_what_it_compares_and_for_which_k() -> None:
     assert an.comparison is not None and an.comparison.classes is not None
     shown = r"written out for $K = %d$ classes:" % an.comparison.classes
     assert shown in render_latex(d, an)
+
+
+def test_a_long_line_of_code_breaks_after_a_comma_inside_its_brackets() -> None:
+    import ast
+
+    from derive.render.latex import CODE_WIDTH, wrap_code
+
+    line = (
+        "P = torch.distributions.Categorical(probs=torch.tensor(["
+        + ", ".join(f"p_{k}" for k in range(1, 13))
+        + "]))"
+    )
+    lines = wrap_code(line)
+    assert len(lines) > 1 and all(len(part) <= CODE_WIDTH for part in lines)
+    assert ast.dump(ast.parse("\n".join(lines))) == ast.dump(ast.parse(line))
+    assert wrap_code("x = 1") == ["x = 1"]
+    no_comma = "y = " + "a" * 100
+    assert wrap_code(no_comma) == [no_comma]
+    quoted = "f('" + "a, " * 40 + "')"  # commas inside a string are not break points
+    assert wrap_code(quoted) == [quoted]

@@ -93,6 +93,37 @@ class Proof:
 NOTATION_MARK = "\x00notation\x00"  # where the notation paragraph goes (see with_notation)
 
 
+CODE_WIDTH = 78  # characters of a verbatim line that fit the text width
+
+
+def wrap_code(line: str, width: int = CODE_WIDTH) -> list[str]:
+    """A line of Python broken after a comma inside brackets, each continuation indented
+    under its bracket's first argument (still valid Python), when it is wider than
+    ``width``; a line with no such comma stays whole."""
+    out: list[str] = []
+    carried: list[int] = []  # columns of the brackets still open where the line broke
+    while len(line) > width:
+        quote, cut, kept = "", -1, carried
+        opened = list(carried)
+        for at, char in enumerate(line[:width]):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char in "([{":
+                opened.append(at)
+            elif char in ")]}" and opened:
+                opened.pop()
+            elif char == "," and opened and line[at + 1 : at + 2] == " ":
+                cut, kept = at, list(opened)
+        if cut < 0:
+            break
+        out.append(line[: cut + 1])
+        line = " " * (kept[-1] + 1) + line[cut + 2 :]
+        carried = kept
+    return [*out, line]
+
+
 def command_line(d: Derivation, compare: str | None = None) -> str:
     """The ``derive`` command that reproduces ``d`` (and its comparison)."""
     family = d.model.family
@@ -294,7 +325,8 @@ class ProofPrinter(LatexPrinter):
         return "\\begin{itemize}\n%s\n\\end{itemize}" % body
 
     def code_block(self, text: str) -> str:
-        return "\\begin{verbatim}\n%s\n\\end{verbatim}" % text
+        lines = [part for line in text.split("\n") for part in wrap_code(line)]
+        return "\\begin{verbatim}\n%s\n\\end{verbatim}" % "\n".join(lines)
 
     def items(self, entries: list[tuple[str, str]]) -> str:
         body = "\n".join(r"\item[%s] %s" % (label, text) for label, text in entries)
