@@ -368,7 +368,7 @@ def _x_div_y(e: sp.Basic) -> sp.Basic | None:
     coeff, weight = sp.Mul(*(f for f in e.args if f is not divisors[0])).as_coeff_Mul()
     if weight == 1 or weight.is_positive or not weight.free_symbols:
         return None
-    if weight.has(XLogY, XLog1PY, XDivY, _ArrayNode):
+    if weight.has(_ArrayNode):
         return None  # an array expression: a plain division
     return coeff * XDivY(weight, divisors[0].base)
 

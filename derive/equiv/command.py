@@ -21,17 +21,12 @@ import sympy as sp
 from derive.equiv.check import RELATION, Equivalence, check_equivalent
 from derive.equiv.names import read_problem
 from derive.equiv.witness import Assignment, FactorWitness, OrderWitness, SlopeWitness, Witness
-from derive.functions import to_core
+from derive.render.json import expression
 
 __all__ = ["EXIT", "equiv_output", "render_equivalence", "run_equiv", "to_dict"]
 
 EXIT = {"equivalent": 0, "different": 1, "unknown": 3}
 SCHEMA = 1
-
-
-def _expression(expr: sp.Basic) -> dict[str, str]:
-    """The JSON contract's expression object (as :func:`derive.render.json.expression`)."""
-    return {"sympy": sp.srepr(to_core(expr)), "text": sp.sstr(expr, order="none")}
 
 
 def _assignment(values: Assignment) -> dict[str, str]:
@@ -44,10 +39,10 @@ def _witness(w: Witness) -> dict[str, Any]:
         out.update(
             p1=_assignment(w.p1),
             p2=_assignment(w.p2),
-            a1=_expression(w.a1),
-            a2=_expression(w.a2),
-            b1=_expression(w.b1),
-            b2=_expression(w.b2),
+            a1=expression(w.a1),
+            a2=expression(w.a2),
+            b1=expression(w.b1),
+            b2=expression(w.b2),
             increasing=w.first,
             other="equal" if w.other == 0 else "decreasing",
         )
@@ -56,18 +51,18 @@ def _witness(w: Witness) -> dict[str, Any]:
             p0=_assignment(w.p0),
             p1=_assignment(w.p1),
             p2=_assignment(w.p2),
-            a=[_expression(v) for v in w.a],
-            b=[_expression(v) for v in w.b],
-            slopes=[_expression(s) for s in w.slopes],
+            a=[expression(v) for v in w.a],
+            b=[expression(v) for v in w.b],
+            slopes=[expression(s) for s in w.slopes],
         )
     elif isinstance(w, FactorWitness):
         out.update(
-            factor=_expression(w.factor),
-            constant=_expression(w.constant),
+            factor=expression(w.factor),
+            constant=expression(w.constant),
             p1=_assignment(w.p1),
             p2=_assignment(w.p2),
-            a1=_expression(w.a1),
-            a2=_expression(w.a2),
+            a1=expression(w.a1),
+            a2=expression(w.a2),
         )
     out["text"] = w.describe()
     return out
@@ -81,8 +76,8 @@ def to_dict(result: Equivalence) -> dict[str, Any]:
         "status": result.status,
         "wrt": list(result.wrt),
         "relation": RELATION,
-        "factor": None if result.factor is None else _expression(result.factor),
-        "constant": None if result.constant is None else _expression(result.constant),
+        "factor": None if result.factor is None else expression(result.factor),
+        "constant": None if result.constant is None else expression(result.constant),
         "reason": result.reason,
         "witness": None if result.witness is None else _witness(result.witness),
     }
