@@ -64,6 +64,7 @@ ON_THE_SUPPORT = (
 )
 A = sp.Symbol("a", integer=True, positive=True)
 B = sp.Symbol("b", integer=True, positive=True)
+CLASS = sp.Symbol("k", integer=True, positive=True)
 V = sp.IndexedBase("v", real=True)
 Z = sp.Symbol("z", real=True)
 W = sp.Symbol("w")
@@ -253,7 +254,7 @@ def _indexed_classes(d: Derivation, loss: sp.Expr) -> Analysis:
             CONVEX,
             (vec[A],),
             "∇² = diag(q) − qqᵀ with q = softmax(z), and for every v and every K, "
-            "vᵀ(diag(q) − qqᵀ)v = Σ_a q_a v_a² − (Σ_a q_a v_a)² = Σ_a q_a (v_a − Σ_b q_b v_b)²"
+            "vᵀ(diag(q) − qqᵀ)v = Σₐ q[a] v[a]² − (Σₐ q[a] v[a])² = Σₐ q[a] (v[a] − Σₖ q[k] v[k])²"
             " ≥ 0 (the variance of v under q)",
             certificate=Given(quad, quadratic=True),
         )
@@ -265,8 +266,8 @@ def _indexed_classes(d: Derivation, loss: sp.Expr) -> Analysis:
             hess,
             verdict,
             notes=(
-                "∇² = diag(q) − qqᵀ, where q_a = exp(z_a)/Σ_j exp(z_j) is the softmax; it does not "
-                "depend on the targets",
+                "∇² = diag(q) − qqᵀ, where q[a] = exp(z[a])/Σⱼ exp(z[j]) is the softmax; it does "
+                "not depend on the targets",
             ),
         )
     # identity link: −Σ_k w_k log q_k — the quadratic form is a weighted sum of squares.
@@ -276,9 +277,10 @@ def _indexed_classes(d: Derivation, loss: sp.Expr) -> Analysis:
         verdict = Verdict(
             CONVEX,
             (vec[A],),
-            "for every v and every K the quadratic form vᵀ∇²v is a sum of non-negative "
-            "weights times squares (the Hessian is diagonal with entries w_a/q_a² ≥ 0)",
-            certificate=Given(quad, quadratic=True),
+            "for every v and every K the quadratic form vᵀ∇²ℓ v is a sum of non-negative "
+            "weights times squares (the Hessian is diagonal, its entry a the target's weight "
+            "on class a over q[a]², which is ≥ 0)",
+            certificate=Given(quad.xreplace({B: CLASS}), quadratic=True),
         )
         return Analysis(loss, (vec[A],), ((vec[A], grad),), None, hess, verdict)
     return _unknown(d, loss, (vec[A],), grad, hess, "no certificate for this Hessian")
@@ -304,7 +306,7 @@ def _quadratic_form_identity(vec: sp.IndexedBase) -> sp.Expr:
     rhs = sp.Sum(qa * (V[A] - mean) ** 2, (A, 1, K))
     if not proved_zero(rhs - lhs):
         raise DeriveError("could not prove the softmax variance identity")
-    return rhs
+    return rhs.xreplace({B: CLASS})  # the inner sum's index is k (docs/notation.md)
 
 
 def _unknown(
@@ -629,7 +631,8 @@ def mse_on_probabilities(d: Derivation, an: Analysis) -> Comparison:
     rest = {v: sp.S.Zero for v in zs[1:]}
     limits = (
         (
-            f"{shown}, {unicode(first)} → −∞ (other logits 0)",
+            f"{shown}, {unicode(first, vectors=frozenset({str(first).partition('_')[0]}))} → −∞ "
+            "(other logits 0)",
             _limit(mse_grad, {**witness, **rest}, first, -sp.oo),
             _limit(loss_grad, {**witness, **rest}, first, -sp.oo),
         ),

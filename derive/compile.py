@@ -103,6 +103,14 @@ class Model:
     constants: tuple[sp.Expr, ...] = ()
 
     @property
+    def summary(self) -> str:
+        """The family's one-line summary, its support written out for a concrete K."""
+        text = self.family.summary
+        if self.classes is not None and self.classes.is_Integer:
+            text = text.replace("{1, …, K}", unicode(sp.Range(1, self.classes + 1)))
+        return text
+
+    @property
     def distribution(self) -> str:
         return self.family.name
 

@@ -142,7 +142,12 @@ class huber(sp.Function):  # noqa: N801
 
     def _unicode(self, printer: Any) -> str:
         r, delta = (printer._print(a) for a in self.args)
-        return f"huber_{delta}({r})"
+        sub = "".join(_SUBSCRIPTS.get(c, "") for c in delta)
+        head = f"huber{sub}" if len(sub) == len(delta) else f"huber_{delta}"
+        return f"{head}({r})"
+
+
+_SUBSCRIPTS = dict(zip("0123456789./", "₀₁₂₃₄₅₆₇₈₉.⸝", strict=True))
 
 
 DEFINED: tuple[type[_RealToPositive], ...] = (sigmoid, softplus)

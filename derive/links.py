@@ -104,7 +104,7 @@ IDENTITY = Link(
 )
 LOGIT = Link(
     "logit",
-    "the model predicts a logit z, p = σ(z) = 1/(1 + e^{-z})",
+    "the model predicts a logit z, and p = σ(z)",
     _sigmoid,
     Domain.REAL,
     Domain.UNIT,
@@ -115,7 +115,7 @@ LOGIT = Link(
 )
 LOG = Link(
     "log",
-    "the model predicts a log-parameter z, the parameter is e^{z} > 0",
+    "the model predicts a log-parameter z, and the parameter is exp(z) > 0",
     _exp,
     Domain.REAL,
     Domain.POSITIVE,
@@ -126,7 +126,7 @@ LOG = Link(
 )
 SOFTMAX = Link(
     "softmax",
-    "the model predicts logits z, q_k = e^{z_k} / Σ_j e^{z_j}",
+    "the model predicts logits z, and q[k] = exp(z[k])/Σⱼ exp(z[j])",
     _softmax,
     Domain.REAL,
     Domain.SIMPLEX,

@@ -120,18 +120,18 @@ def explicit(m: Model) -> bool:
 def _notes(targets: str, eps: sp.Expr) -> tuple[str, ...]:
     if targets == "soft":
         return (
-            "soft targets p_k ≥ 0 with Σ_k p_k = 1; the product ∏_k q_k^{p_k} is not the "
+            "soft targets p[k] ≥ 0 with Σₖ p[k] = 1; the product ∏ₖ q[k]^{p[k]} is not the "
             "probability of an observed label: the objective is the expected negative "
             "log-likelihood of a label drawn from p (the cross-entropy)",
         )
     if eps != 0:
         return (
-            f"label-smoothed targets s_k = (1 − ε)·[k = y] + ε/K with ε = {eps}; as with soft "
-            "targets, the product ∏_k q_k^{s_k} is not the probability of the observed label y: "
+            f"label-smoothed targets s[k] = (1 − ε)·[k = y] + ε/K with ε = {eps}; as with soft "
+            "targets, the product ∏ₖ q[k]^{s[k]} is not the probability of the observed label y: "
             "the objective is the expected negative log-likelihood of a label drawn from s "
             "(a cross-entropy)",
         )
-    return ("one-hot targets t_k = [k = y]",)
+    return ("one-hot targets t[k] = [k = y]",)
 
 
 def _indexed(
@@ -432,4 +432,4 @@ def target_witness(m: Model) -> tuple[dict[sp.Basic, sp.Expr], str]:
         shown = ", ".join(str(v) for v in values)
         return dict(zip(targets, values, strict=True)), f"soft p = ({shown})"
     values = [sp.S.One] + [sp.S.Zero] * (count - 1)
-    return dict(zip(targets, values, strict=True)), "one-hot t = e₁"
+    return dict(zip(targets, values, strict=True)), "one-hot t = (1, 0, …, 0)"

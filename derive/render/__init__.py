@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-__all__ = ["analysis_text", "json", "latex", "markdown", "prose", "text", "unicode"]
+__all__ = ["json", "latex", "markdown", "prose", "text", "unicode"]

@@ -37,6 +37,7 @@ from derive.convexity import (
     Given,
     HessianWitness,
     MidpointWitness,
+    Minors,
     Verdict,
 )
 from derive.exponential import ExponentialFamily
@@ -45,6 +46,7 @@ from derive.information.expectation import Expectation, LogBase
 from derive.information.rules import ChangeOfBase, CollectTerms, Densities, Linearity, Moment
 from derive.render.phrases import Phrase, moment_phrase
 from derive.render.prose import prose, prose_text
+from derive.render.unicode import absolute_argument, natural_order
 from derive.report import conclude
 from derive.rules import Rule
 from derive.steps import Derivation, Relation, Step
@@ -167,6 +169,11 @@ def visible_width(tex: str) -> int:
     return len(re.sub(r"[\s{}^_&]", "", tex))
 
 
+def _vector(variable: sp.Basic) -> sp.Basic:
+    """A class entry z[a] stands for its vector z (a verdict in z[a] is one in z)."""
+    return variable.base.label if isinstance(variable, sp.Indexed) else variable
+
+
 class ProofPrinter(LatexPrinter):
     """SymPy's LaTeX printer, taught derive's objects and a document layout."""
 
@@ -190,7 +197,7 @@ class ProofPrinter(LatexPrinter):
         self._symbol_names = {
             ELL: r"\ell",
             ELL_MSE: r"\ell_{\mathrm{MSE}}",
-            LOSS: r"\operatorname{loss}",
+            LOSS: r"\mathrm{loss}",
         }
         self._settings["symbol_names"] = {**self._settings["symbol_names"], **self._symbol_names}
 
@@ -350,6 +357,41 @@ class ProofPrinter(LatexPrinter):
     def as_written(self, expr: sp.Basic) -> str:
         """``expr`` with sums in the order their terms were written (laws, reductions)."""
         return self.written().math(expr)
+
+    def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
+        """SymPy's order, then the natural one (classes ascending, a positive term first)."""
+        terms = super()._as_ordered_terms(expr, order)
+        if (order or self.order) in ("none", "old"):
+            return terms  # type: ignore[no-any-return]
+        return natural_order(terms)
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        """A root of a product in a denominator stays one root: 1/√(2πσ²), not
+        1/(√2·√π·σ) (SymPy's fraction() re-evaluates the root and splits it)."""
+        roots = [
+            a
+            for a in expr.args
+            if isinstance(a, sp.Pow)
+            and isinstance(a.base, sp.Mul)
+            and a.exp.is_Rational
+            and a.exp.is_negative
+            and not a.exp.is_Integer
+        ]
+        if not roots:
+            return super()._print_Mul(expr)  # type: ignore[no-any-return]
+        rest = sp.Mul(*(a for a in expr.args if a not in roots))
+        sign = ""
+        if rest.could_extract_minus_sign():
+            sign, rest = "- ", -rest
+        denominator = r" ".join(self._print(sp.Pow(r.base, -r.exp, evaluate=False)) for r in roots)
+        return r"%s\frac{%s}{%s}" % (sign, self._print(rest), denominator)
+
+    def _print_Abs(self, expr: sp.Abs, exp: str | None = None) -> str:
+        """|y − f|: the sign of the argument that puts the target first."""
+        inner = absolute_argument(expr.args[0])
+        if inner is not expr.args[0]:
+            expr = sp.Abs(inner, evaluate=False)
+        return super()._print_Abs(expr, exp)  # type: ignore[no-any-return]
 
     def _print_log(self, expr: sp.log, exp: str | None = None) -> str:
         """log a and log L(θ) without brackets around a single symbol or call."""
@@ -827,6 +869,20 @@ class ProofPrinter(LatexPrinter):
         return "\n\n".join(blocks)
 
     # --------------------------------------------------------- analysis
+    # Written once for every printer of the family (LaTeX, Markdown, text): words go
+    # through words()/formula(), expressions through _print, layout through display().
+
+    def formula(self, text: str) -> str:
+        """A formula written in derive's Unicode notation (∇²ℓ, Var(T) ≥ 0), as math."""
+        return prose(text, "math")
+
+    def brackets(self, text: str) -> str:
+        """``(text)`` around printed math, sized to what it holds."""
+        return r"\left(%s\right)" % text
+
+    def side_by_side(self, formulas: list[str]) -> str:
+        """Formulas on one display line."""
+        return r", \qquad ".join(formulas)
 
     def _points(self, point: tuple[tuple[sp.Basic, sp.Expr], ...]) -> str:
         return ", ".join(
@@ -840,6 +896,9 @@ class ProofPrinter(LatexPrinter):
             return "Certificate: it is affine."
         if isinstance(c, Composition):
             return "Certificate (composition of atoms): " + self.words("; ".join(c.facts)) + "."
+        if isinstance(c, Minors):
+            minors = ", ".join(self.inline(self._print(m)) for m in c.minors)
+            return "Certificate: " + self.words(v.reason) + ": " + minors + ", each non-negative."
         head = "Certificate: " + self.words(v.reason) + "."
         if isinstance(c, Curvature) and not isinstance(c.form, sp.MatrixBase):
             form = sp.GreaterThan(c.form, 0, evaluate=False)
@@ -852,15 +911,20 @@ class ProofPrinter(LatexPrinter):
             return head + "\n\n" + self.display(body)
         if isinstance(c, Given) and c.quadratic and c.form is not None:
             form = sp.GreaterThan(c.form, 0, evaluate=False)
-            lhs = r"v^{\top} \nabla^{2} \ell \, v"
+            lhs = self.formula("vᵀ∇²ℓ v")
             return head + "\n\n" + self.display(self.equation(lhs, "=", form))
         return head
+
+    def _approximately(self, value: sp.Expr) -> str:
+        """``, about −0.0555322`` after an exact value that is not a plain number."""
+        if value.is_Rational:
+            return ""
+        return ", about " + self.inline(self._print(sp.Float(sp.N(value, 6), 6)))
 
     def _witness(self, v: Verdict) -> str:
         """The witness's words, chosen by its type."""
         w = v.witness
         if isinstance(w, MidpointWitness):
-            approx = sp.Float(sp.N(w.gap, 6), 6)
             return (
                 "Counterexample: two exact points, "
                 + self.inline("a")
@@ -871,11 +935,10 @@ class ProofPrinter(LatexPrinter):
                 + ": "
                 + self._points(w.b)
                 + ", where "
-                + self.inline(r"\ell\left(\tfrac{a+b}{2}\right) - \tfrac{\ell(a)+\ell(b)}{2}")
+                + self.inline(self.formula("ℓ((a + b)/2) − (ℓ(a) + ℓ(b))/2"))
                 + " is "
                 + self.inline(self._print(w.gap))
-                + ", about "
-                + self.inline(self._print(approx))
+                + self._approximately(w.gap)
                 + ", which is positive (its sign decided exactly)."
             )
         assert isinstance(w, HessianWitness)
@@ -883,24 +946,36 @@ class ProofPrinter(LatexPrinter):
         if len(w.direction) > 1:
             direction = sp.Eq(sp.Symbol(w.letter), sp.Tuple(*w.direction), evaluate=False)
             parts.append("Direction " + self.inline(self._print(direction)) + ".")
-        approx = sp.Float(sp.N(w.value, 6), 6)
         parts.append(
             "The exact value there is "
             + self.inline(self._print(w.value))
-            + ", about "
-            + self.inline(self._print(approx))
+            + self._approximately(w.value)
             + ", which is negative (its sign decided exactly)."
         )
         return " ".join(parts)
 
-    def _print_Verdict(self, v: Verdict) -> str:
-        names = ", ".join(self.inline(self._print(s)) for s in v.wrt) or "its variables"
-        head = self.inline(r"\ell") + " is " + self.strong(v.verdict) + " in " + names + "."
+    def verdict(self, v: Verdict, name: sp.Symbol = ELL) -> str:
+        """The verdict on the loss ``name`` and its evidence, worded by the evidence's type."""
+        names = ", ".join(self.inline(self._print(_vector(s))) for s in v.wrt) or "its variables"
+        head = self.inline(self._print(name)) + " is " + self.strong(v.verdict) + " in " + names
         if v.verdict == "convex":
-            return head + " " + self._certificate(v)
+            return head + ". " + self._certificate(v)
         if v.verdict == "not convex":
-            return head + " " + self._witness(v)
-        return head + " No proof either way: " + self.words(v.reason) + "."
+            return head + ". " + self._witness(v)
+        return (
+            "The convexity of "
+            + self.inline(self._print(name))
+            + " in "
+            + names
+            + " is "
+            + self.strong(v.verdict)
+            + ": no proof either way, "
+            + self.words(v.reason)
+            + "."
+        )
+
+    def _print_Verdict(self, v: Verdict) -> str:
+        return self.verdict(v)
 
     def _gradient_rows(self, an: Analysis) -> list[str]:
         rows: list[str] = []
@@ -933,20 +1008,20 @@ class ProofPrinter(LatexPrinter):
         affine = sp.Eq(lin.variable, W.T * X, evaluate=False)
         gradient = sp.Eq(sp.Derivative(ELL, W), lin.derivative * X, evaluate=False)
         hessian = sp.Eq(sp.Derivative(ELL, (W, 2)), lin.curvature * X * X.T, evaluate=False)
-        formula = self._print(gradient) + r", \qquad " + self._print(hessian)
+        formula = self.side_by_side([self._print(gradient), self._print(hessian)])
         if visible_width(formula) > self._settings["line_width"]:
             # too long for one line: by name, the derivatives written out above
             first = sp.Derivative(ELL, lin.variable)
             second = sp.Derivative(ELL, (lin.variable, 2))
             gradient = sp.Eq(sp.Derivative(ELL, W), sp.Mul(first, X), evaluate=False)
             hessian = sp.Eq(sp.Derivative(ELL, (W, 2)), sp.Mul(second, X * X.T), evaluate=False)
-            formula = self._print(gradient) + r", \qquad " + self._print(hessian)
+            formula = self.side_by_side([self._print(gradient), self._print(hessian)])
         return "\n\n".join(
             [
                 self.heading("Linear predictor", 2),
                 "With a linear predictor "
                 + self.inline(self._print(affine))
-                + " (linear or logistic regression on features "
+                + " (a generalised linear model on features "
                 + self.inline(self._print(X))
                 + "), by the chain rule",
                 self.display([formula]),
@@ -967,7 +1042,11 @@ class ProofPrinter(LatexPrinter):
         ell_mse = ELL_MSE
         blocks = [
             self.heading("Comparison: mean squared error on the probability", 2),
-            "Instead of " + self.inline(r"\ell") + ", the mean squared error on " + what + ":",
+            "Instead of "
+            + self.inline(self._print(ELL))
+            + ", the mean squared error on "
+            + what
+            + ":",
             self.display(self.equation(self._print(ell_mse), "=", c.mse)),
             "Its gradient, beside the gradient of the derived loss:",
             self.display(
@@ -995,10 +1074,7 @@ class ProofPrinter(LatexPrinter):
                 + "."
             )
         blocks.append(self.bullets(entries))
-        mse_verdict = self._print(c.mse_verdict).replace(
-            self.inline(r"\ell"), self.inline(self._print(ell_mse)), 1
-        )
-        blocks.append("Mean squared error: " + mse_verdict)
+        blocks.append("Mean squared error: " + self.verdict(c.mse_verdict, ell_mse))
         for case, words in c.regions:
             blocks.append(self.words(case) + ": " + self.words(words) + ".")
         blocks.append("Derived loss: " + self._print(an.verdict))
@@ -1006,7 +1082,7 @@ class ProofPrinter(LatexPrinter):
 
     def _tuple(self, parts: tuple[sp.Expr, ...]) -> str:
         shown = ", ".join(self._print(p) for p in parts)
-        return shown if len(parts) == 1 else r"\left(%s\right)" % shown
+        return shown if len(parts) == 1 else self.brackets(shown)
 
     def _print_ExponentialFamily(self, ef: ExponentialFamily) -> str:
         y = sp.Symbol("y")
@@ -1027,7 +1103,7 @@ class ProofPrinter(LatexPrinter):
         blocks = [
             self.heading("Exponential family", 2),
             "The density is an exponential family, "
-            + self.inline(r"\log p(y) = " + self.as_written(form))
+            + self.inline(self.formula("log p(y) =") + " " + self.as_written(form))
             + " (for "
             + ("one natural parameter" if ef.scalar else "the natural parameters ")
             + ("" if ef.scalar else self.inline(eta))
@@ -1036,27 +1112,29 @@ class ProofPrinter(LatexPrinter):
         ]
         if ef.scalar:
             (symbol,) = ef.parameters
-            second = r"A''(%s)" % self._print(symbol)
+            second = "A''(" + self._print(symbol) + ")"
             blocks.append(
                 "Since "
                 + self.inline("A")
                 + " is the log-partition function, "
-                + self.inline(second + r" = \operatorname{Var}(T) \geq 0")
+                + self.inline(second + " " + self.formula("= Var(T) ≥ 0"))
                 + "; here "
                 + self.inline(second + " = " + self._print(ef.curvature))
                 + ". Hence the negative log-likelihood "
-                + self.inline(r"A(\eta) - \eta\, T(y) - \log h(y)")
+                + self.inline(self.formula("A(η) − η T(y) − log h(y)"))
                 + " is convex in "
                 + self.inline(self._print(symbol))
                 + "."
             )
         else:
-            hessian = r"\nabla^{2} A(%s)" % ", ".join(self._print(p) for p in ef.parameters)
+            hessian = self.formula("∇²A") + self.brackets(
+                ", ".join(self._print(p) for p in ef.parameters)
+            )
             blocks.append(
                 "Since "
                 + self.inline("A")
                 + " is the log-partition function, "
-                + self.inline(hessian + r" = \operatorname{Cov}(T) \succeq 0")
+                + self.inline(hessian + " " + self.formula("= Cov(T) ⪰ 0"))
                 + "; here"
             )
             blocks.append(self.display([hessian + " = " + self._print(ef.curvature)]))
@@ -1095,8 +1173,8 @@ class ProofPrinter(LatexPrinter):
         ell = self._print(ELL)
         lead = "Per sample (the gradient of the sum over samples is the sum of these), for the loss"
         if an.definition is not None:
-            lead += " " + self.inline(ell) + " of the conclusion, also in the form the derivation"
-            lead += " reached,"
+            lead += " " + self.inline(ell) + " of the conclusion, which equals the form the"
+            lead += " derivation reached,"
             ell_rows = self.equation(ell, "=", an.definition, True)
             ell_rows += self.equation("", "=", an.loss, True)
         else:
@@ -1112,10 +1190,10 @@ class ProofPrinter(LatexPrinter):
         rows = self._hessian_rows(an)
         if rows:
             if an.hessian_entry is not None:
-                classes = self._print(an.classes) if an.classes is not None else "K"
+                classes = self._print(an.classes if an.classes is not None else sp.Symbol("K"))
                 blocks.append(
                     "Entrywise, for class indices "
-                    + self.inline(r"a, b = 1, \dots, %s" % classes)
+                    + self.inline(self.formula("a, b = 1, …,") + " " + classes)
                     + ":"
                 )
             blocks.append(self.display(rows))

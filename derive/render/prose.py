@@ -42,6 +42,7 @@ MATH_CHARACTERS: dict[str, str] = {
     "²": "^{2}",
     "ᵀ": "^{\\top}",
     "≥": r"\geq ",
+    "⪰": r"\succeq ",
     "≤": r"\leq ",
     "≠": r"\neq ",
     "−": "-",
@@ -93,6 +94,7 @@ FUNCTION_NAMES: dict[str, str] = {
     "argmax": r"\operatorname*{arg\,max}",
     "onehot": r"\operatorname{onehot}",
     "Var": r"\operatorname{Var}",
+    "Cov": r"\operatorname{Cov}",
 }
 
 _LATEX_TEXT = {
@@ -136,8 +138,18 @@ def _is_prose(word: str, following: str | None, previous: str | None = None) -> 
     return core in ("a", "I") and following is not None and _is_prose(following, None)
 
 
+_ENTRY = re.compile(r"(?<=[A-Za-z\u0370-\u03ff])(ᵢ?)\[([^\[\]=]+)\]")
+
+
+def _entries(run: str) -> str:
+    """Class entries in the text notation, z[k] and zᵢ[yᵢ], as LaTeX's z_{k} and z_{i,yᵢ}
+    (an Iverson bracket, [k = y], has an ``=`` and is left alone)."""
+    return _ENTRY.sub(lambda m: "_{" + ("i," if m.group(1) else "") + m.group(2) + "}", run)
+
+
 def _math(run: str) -> str:
     """One run of Unicode math as LaTeX math."""
+    run = _entries(run)
     out: list[str] = []
     index = depth = 0
     while index < len(run):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-__all__ = ["GREEK", "UnicodePrinter", "unicode"]
+__all__ = ["GREEK", "SAMPLE", "UnicodePrinter", "absolute_argument", "natural_order", "unicode"]
+
+SAMPLE = sp.Symbol("i", integer=True, positive=True)  # the sample index (docs/notation.md)
 
 GREEK = dict(
     zip(
@@ -19,8 +21,84 @@ GREEK = dict(
         strict=True,
     )
 )
+NAMES = {"ell": "ℓ", "ell_MSE": "ℓ_MSE"}  # the loss, as the proofs name it
 _SUB = dict(zip("0123456789aehijklmnoprstuvx+-=()", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₊₋₌₍₎"))
 _SUP = dict(zip("0123456789nKik+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹ⁿᴷⁱᵏ⁺⁻⁼⁽⁾"))
+
+
+def _class_numbers(atoms: set[sp.Basic]) -> tuple[int, ...]:
+    """The class numbers among ``atoms``: 2 for z_2, z_2[i] or z[2]."""
+    found: set[int] = set()
+    for atom in atoms:
+        if isinstance(atom, sp.Indexed):
+            found.update(int(x) for x in atom.indices if x.is_Integer)
+            name = atom.base.label.name
+        else:
+            name = atom.name
+        number = name.rpartition("_")[2]
+        if "_" in name and number.isdigit():
+            found.add(int(number))
+    return tuple(sorted(found))
+
+
+def natural_order(terms: list[sp.Basic]) -> list[sp.Basic]:
+    """Terms in the order a paper writes them: classes ascending (exp(z₁) + exp(z₂) + …),
+    and a sum opens with a positive term when it has one (f − y, not −y + f).
+
+    A term's class is told by the numbered names only it holds (t₃ in
+    (exp(z₃)/Σ − t₃)², where every term holds z₁, z₂ and z₃). Both the Unicode and
+    the LaTeX printers order their sums with this, on top of SymPy's order (which
+    puts y before f, and would put z₃ before z₁).
+    """
+    terms = list(terms)
+    held = [t.atoms(sp.Symbol, sp.Indexed) for t in terms]
+    common = set.intersection(*held) if held else set()
+    keyed = [_class_numbers(atoms - common) for atoms in held]
+    places = [number for number, key in enumerate(keyed) if key]
+    ordered = sorted((key, number) for number, key in enumerate(keyed) if key)
+    if len({key for key, _ in ordered}) > 1:
+        moved = [terms[number] for _, number in ordered]
+        for place, term in zip(places, moved, strict=True):
+            terms[place] = term
+    if terms and terms[0].could_extract_minus_sign():
+        for number, term in enumerate(terms):
+            if not term.could_extract_minus_sign():
+                terms.insert(0, terms.pop(number))
+                break
+    return terms
+
+
+def absolute_argument(arg: sp.Expr) -> sp.Expr:
+    """arg or −arg, whichever SymPy's own order opens with a positive term (|y − f|)."""
+    if isinstance(arg, sp.Add) and arg.as_ordered_terms("rev-lex")[0].could_extract_minus_sign():
+        return -arg
+    return -arg if arg.could_extract_minus_sign() else arg
+
+
+def undouble(text: str) -> str:
+    """``text`` without doubled brackets: ``/((2·b))`` is ``/(2·b)``."""
+    while True:
+        start = text.find("((")
+        found = False
+        while start != -1:
+            outer = _closing(text, start)
+            inner = _closing(text, start + 1)
+            if outer is not None and inner == outer - 1:
+                text = text[:start] + text[start + 1 : outer] + text[outer + 1 :]
+                found = True
+                break
+            start = text.find("((", start + 1)
+        if not found:
+            return text
+
+
+def _closing(text: str, start: int) -> int | None:
+    depth = 0
+    for index in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    return None
 
 
 def _script(text: str, table: dict[str, str]) -> str | None:
@@ -31,9 +109,18 @@ class UnicodePrinter(StrPrinter):
     """σ for sigma, yᵢ for y[i], Σᵢ₌₁ⁿ for sums, x² for squares, · for products."""
 
     printmethod = "_unicode"
+    _default_settings: ClassVar[dict[str, Any]] = {
+        **StrPrinter._default_settings,
+        "vectors": frozenset(),  # names of class vectors: their numbered entries print z[1]
+    }
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         name = expr.name
+        if name in NAMES:
+            return NAMES[name]
+        head, _, number = name.partition("_")
+        if number.isdigit() and head in self._settings["vectors"]:
+            return f"{self._print(sp.Symbol(head))}[{number}]"  # an entry of a class vector
         if "_" in name:
             head, tail = name.split("_", 1)
             sub = _script(tail, _SUB)
@@ -56,12 +143,25 @@ class UnicodePrinter(StrPrinter):
         return self._print(expr.label)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
-        base = self._print(expr.base)
-        parts = [self._print(index) for index in expr.indices]
-        sub = _script("".join(parts), _SUB)
-        if sub is not None:
-            return base + sub
-        return f"{base}[{', '.join(parts)}]"
+        """yᵢ for the sample index; a class entry in brackets: z[k], zᵢ[k], zᵢ[yᵢ], zᵢ[1].
+
+        The subscript is kept for the sample index i (and for numbered names, z₁ or μ₂);
+        an index that picks an entry of a class vector is written in brackets, whether
+        or not its letter has a Unicode subscript, so one output never shows zₐ beside
+        z[b] (see docs/notation.md).
+        """
+        name = expr.base.label.name
+        head, _, number = name.partition("_")
+        indices = list(expr.indices)
+        classes = [number] if number.isdigit() else []
+        if not classes:
+            head = name
+        base = self._print(sp.Symbol(head))
+        if indices and isinstance(indices[0], sp.Symbol) and indices[0].name == SAMPLE.name:
+            base += "ᵢ"
+            indices = indices[1:]
+        classes = [self._print(index) for index in indices] + classes
+        return f"{base}[{', '.join(classes)}]" if classes else base
 
     def _limits(self, symbol: str, expr: Any) -> str:
         out = ""
@@ -100,17 +200,83 @@ class UnicodePrinter(StrPrinter):
                 if isinstance(base, sp.Sum):  # (Σⱼ eᶻʲ)², not Σⱼ eᶻʲ² (the square of a term)
                     return f"({self._print(base)}){sup}"
                 return self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Pow"]) + sup
+        if isinstance(exp, sp.Indexed) and "[" in self._print(exp):
+            # x^(tᵢ[k]): the bracket belongs to the exponent
+            base_text = self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Pow"])
+            return f"{base_text}^({self._print(exp)})"
         return super()._print_Pow(expr, rational).replace("**", "^")
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        return super()._print_Mul(expr).replace("*", "·")
+        """a·b; a sum among the factors in brackets: (Σᵢ ℓᵢ)/n, not Σᵢ ℓᵢ/n."""
+        sums = [a for a in expr.args if isinstance(a, sp.Sum)]
+        if not sums or len(expr.args) < 2:
+            return super()._print_Mul(expr).replace("*", "·")
+        holes = {s: sp.Dummy(f"sum{number}") for number, s in enumerate(sums)}
+        text: str = super()._print_Mul(expr.xreplace(holes)).replace("*", "·")
+        for s, hole in holes.items():
+            text = text.replace(self._print(hole), f"({self._print(s)})", 1)
+        return text
+
+    def _print_Dummy(self, expr: sp.Dummy) -> str:
+        return f"_{expr.name}_"  # only ever a placeholder, replaced before it is shown
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """(−1 if f − y ≤ −1; f − y if f − y < 1; 1 otherwise): the first branch that holds."""
+        parts = []
+        for value, condition in expr.args:
+            shown = self._print(value)
+            parts.append(
+                f"{shown} otherwise"
+                if condition is sp.true
+                else f"{shown} if {self._print(condition)}"
+            )
+        return "(" + "; ".join(parts) + ")"
 
     def _print_Abs(self, expr: sp.Abs) -> str:
-        # |f − y| = |y − f|: print the form that does not open with a minus sign.
-        text = self._print(expr.args[0])
-        if text.startswith("-"):
-            text = self._print(-expr.args[0])
-        return f"|{text}|"
+        """|y − f|, not |f − y| or |−y + f|: the sign that puts the target first."""
+        return f"|{self._print(absolute_argument(expr.args[0]))}|"
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        """∂ℓ/∂f, ∂²ℓ/∂f², ∂²ℓ/∂z[a]∂z[b]; ∇_w ℓ and ∇²_w ℓ for a vector w."""
+        variables = [v for v, count in expr.variable_count for _ in range(count)]
+        power = "" if len(variables) == 1 else _script(str(len(variables)), _SUP) or ""
+        function = self._print(expr.expr)
+        if isinstance(variables[0], sp.MatrixSymbol):
+            return f"∇{power}_{self._print(variables[0])} {function}"
+        parts = []
+        for v, count in expr.variable_count:
+            exponent = "" if count == 1 else _script(str(count), _SUP) or ""
+            parts.append(f"∂{self._print(v)}{exponent}")
+        return f"∂{power}{function}/{''.join(parts)}"
+
+    def _print_Transpose(self, expr: sp.Basic) -> str:
+        return self.parenthesize(expr.args[0], sp.printing.precedence.PRECEDENCE["Pow"]) + "ᵀ"
+
+    def _print_MatMul(self, expr: sp.Basic) -> str:
+        """wᵀx, (σ(z) − y)·x, ℓ''·x xᵀ: vectors side by side, a scalar factor with a dot."""
+        out = ""
+        previous: sp.Basic | None = None
+        for factor in expr.args:
+            text = self.parenthesize(factor, sp.printing.precedence.PRECEDENCE["Mul"])
+            vector = isinstance(factor, (sp.MatrixSymbol, sp.Transpose))
+            if previous is None:
+                out = text
+            elif vector and isinstance(previous, (sp.MatrixSymbol, sp.Transpose)):
+                out += ("" if out.endswith("ᵀ") else " ") + text
+            else:
+                out += "·" + text
+            previous = factor
+        return out
+
+    def _print_MatrixBase(self, expr: sp.MatrixBase) -> str:
+        rows = (", ".join(self._print(e) for e in expr.row(r)) for r in range(expr.rows))
+        return "[" + ", ".join(f"[{row}]" for row in rows) + "]"
+
+    def _print_StrictLessThan(self, expr: sp.Basic) -> str:
+        return f"{self._print(expr.args[0])} < {self._print(expr.args[1])}"
+
+    def _print_StrictGreaterThan(self, expr: sp.Basic) -> str:
+        return f"{self._print(expr.args[0])} > {self._print(expr.args[1])}"
 
     def _print_Max(self, expr: sp.Max) -> str:
         return f"max({', '.join(self._print(a) for a in expr.args)})"
@@ -126,6 +292,12 @@ class UnicodePrinter(StrPrinter):
 
     def _print_Pi(self, expr: sp.Basic) -> str:
         return "π"
+
+    def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
+        terms = super()._as_ordered_terms(expr, order)
+        if (order or self.order) in ("none", "old"):
+            return terms  # type: ignore[no-any-return]
+        return natural_order(terms)
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
         return super()._print_Add(expr, order).replace(" - ", " − ")
@@ -200,7 +372,8 @@ class UnicodePrinter(StrPrinter):
         return "{" + ", ".join(first) + f", …, {self._print(last)}}}"
 
 
-def unicode(expr: sp.Basic, order: str = "rev-lex") -> str:
-    """``expr`` as one line of readable Unicode math (terms in ``order``)."""
-    text: str = UnicodePrinter({"order": order}).doprint(expr)
-    return text.replace("-", "−")
+def unicode(expr: sp.Basic, order: str = "rev-lex", vectors: frozenset[str] = frozenset()) -> str:
+    """``expr`` as one line of readable Unicode math (terms in ``order``; the numbered
+    entries of the class ``vectors`` as z[1])."""
+    text: str = UnicodePrinter({"order": order, "vectors": vectors}).doprint(expr)
+    return undouble(text).replace("-", "−")
