@@ -569,11 +569,14 @@ class ProofPrinter(LatexPrinter):
                     sign, term = " - ", -term
                 elif number:
                     sign = " + "
-                parts = (
-                    [r"\left(%s\right)" % self._print(term)]
-                    if self._needs_add_brackets(term)
-                    else self.pieces(term)
-                )
+                if isinstance(term, sp.Add):  # a bracketed sum: it breaks inside its brackets
+                    parts = self._headed("", term)
+                elif self._needs_add_brackets(term):
+                    parts = [r"\left(%s\right)" % self._print(term)]
+                else:
+                    parts = self.pieces(term)
+                if sign == " + " and parts[0].startswith("- "):  # a + (−b c): a − b c
+                    sign, parts[0] = " - ", parts[0][2:]
                 out += [sign + parts[0], *parts[1:]]
             return out
         if isinstance(expr, sp.Mul) and expr.could_extract_minus_sign():
