@@ -207,6 +207,16 @@ def compile_tex(tex: str, folder: Any, name: str = "proof") -> str:
     return log
 
 
+def one_document(documents: list[str]) -> str:
+    """Standalone documents (one preamble) as one, each on its own page: a single pdflatex
+    run checks them all."""
+    bodies = [
+        tex.split("\\begin{document}\n", 1)[1].rsplit("\\end{document}", 1)[0] for tex in documents
+    ]
+    head = documents[0].split("\\begin{document}\n", 1)[0]
+    return head + "\\begin{document}\n" + "\\clearpage\n".join(bodies) + "\\end{document}\n"
+
+
 def mathjax_node() -> tuple[str, str]:
     """(node, NODE_PATH) for tests/mathjax_check.js; skipped or failed like :func:`pdflatex`.
 

@@ -41,7 +41,7 @@ from derive.render.information import (
     torch_call,
     torch_lines,
 )
-from tests.conftest import compile_tex, mathjax_node
+from tests.conftest import compile_tex, mathjax_node, one_document
 from tests.information_fixtures import (
     CATEGORICAL,
     EXPONENTIAL,
@@ -401,6 +401,20 @@ def _documents() -> list[tuple[str, Information | Identity]]:
 def test_standalone_documents_compile(tmp_path: Path) -> None:
     for name, document in _documents():
         compile_tex(render_latex(document, standalone=True), tmp_path, name)
+
+
+@pytest.mark.parametrize("classes", [2, 3, 4, 5, 6, 7, 8, None], ids=lambda k: f"K{k or ''}")
+def test_categorical_pages_compile_for_every_k(classes: int | None, tmp_path: Path) -> None:
+    """The entropy, cross-entropy and KL pages of categorical laws, written out entry by
+    entry, with no overfull box: at K = 8 a row of log terms was 117 pt wider than the
+    page (its width was counted with \\log as one character), and a bracketed sum could
+    not break at all (one pdflatex run for the three pages)."""
+    kinds = [("entropy", 1), ("cross-entropy", 2), ("kl", 2)]
+    documents = [
+        render_latex(information(kind, *["categorical"] * laws, classes=classes), standalone=True)
+        for kind, laws in kinds
+    ]
+    compile_tex(one_document(documents), tmp_path, "categorical")
 
 
 def test_every_markdown_formula_parses_in_mathjax(tmp_path: Path) -> None:

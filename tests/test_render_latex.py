@@ -13,7 +13,7 @@ from derive.analysis import analyse
 from derive.engine import derive
 from derive.render.latex import ProofPrinter, command_line, render_latex, visible_width
 from derive.steps import Relation
-from tests.conftest import CASES, case_id, compile_tex, unnamed
+from tests.conftest import CASES, case_id, compile_tex, one_document, unnamed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,7 +85,7 @@ def test_unnamed_loss_is_stated_as_such() -> None:
 
 
 def test_long_rows_break_at_top_level_terms() -> None:
-    d = derive("categorical", link="softmax", label_smoothing="0.1")
+    d = derive("categorical", link="softmax", label_smoothing="0.1", classes=3)
     printer = ProofPrinter()
     rows = printer.derivation_rows(d)
     assert any(row.startswith(r"&\quad ") for row in rows)
@@ -280,13 +280,17 @@ def test_many_classes_compile(classes: int, tmp_path: Path) -> None:
         compile_tex(tex, tmp_path, f"k{classes}")
 
 
-@pytest.mark.parametrize("classes", [2, 3, 4])
-def test_written_out_classes_compile_with_every_option(classes: int, tmp_path: Path) -> None:
-    """Up to four classes are written out; long products break between factors, a long
-    likelihood is displayed, and nothing runs into the margin."""
+@pytest.mark.parametrize("classes", [2, 3, 4, 5, 6, 7, 8, None], ids=lambda k: f"K{k or ''}")
+def test_written_out_classes_compile_with_every_option(classes: int | None, tmp_path: Path) -> None:
+    """Up to four classes are written out, more indexed, K symbolic without --classes; long
+    products break between factors, a long likelihood is displayed, and nothing runs into
+    the margin (the three option sets, with the MSE comparison, in one pdflatex run)."""
+    count = {} if classes is None else {"classes": classes}
+    documents = []
     for options in ({}, {"targets": "soft"}, {"label_smoothing": "0.1"}):
-        d = derive("categorical", link="softmax", classes=classes, **options)  # type: ignore[arg-type]
-        compile_tex(render_latex(d, analyse(d, "mse"), standalone=True), tmp_path, "written")
+        d = derive("categorical", link="softmax", **count, **options)  # type: ignore[arg-type]
+        documents.append(render_latex(d, analyse(d, "mse"), standalone=True))
+    compile_tex(one_document(documents), tmp_path, "written")
 
 
 def test_information_theory_prints_by_class() -> None:

@@ -160,13 +160,55 @@ INLINE_WIDTH = 50  # a likelihood wider than this (visible characters) is displa
 
 _SIZING = re.compile(r"\\(left|right|bigg?[lr]?|Bigg?[lr]?|displaystyle|operatorname\*?|mathrm)\b")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
+# commands that print as a word: as wide as the word (\log shows three letters, not one)
+_WORD = re.compile(
+    r"\\(log|ln|exp|sin|cos|tan|sinh|cosh|tanh|arcsin|arccos|arctan|max|min|sup|inf|lim"
+    r"|det|arg|gcd|Pr)\b"
+)
+# binary operators and relations, set with space on each side: a character more each
+_SPACED = re.compile(
+    r"\\(cdot|times|pm|mp|sim|leq|geq|neq|le|ge|ne|doteq|propto|approx|equiv|in|to)\b"
+    r"|(?<!\\)[-+=<>]"
+)
+_QUAD = re.compile(r"\\(q?quad)\b")
+
+
+def _group(tex: str, start: int) -> int:
+    """The index after the brace group that opens at ``tex[start]`` (or after one token)."""
+    if tex[start : start + 1] != "{":
+        return start + 1
+    depth = 0
+    for at in range(start, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[at], 0)
+        if depth == 0:
+            return at + 1
+    return len(tex)
+
+
+def _fractions(tex: str) -> str:
+    """``\\frac{a}{b}`` as the wider of ``a`` and ``b`` (a fraction stacks them)."""
+    while (at := tex.find("\\frac")) >= 0:
+        top = at + len("\\frac")
+        mid = _group(tex, top)
+        end = _group(tex, mid)
+        a, b = _fractions(tex[top:mid]), _fractions(tex[mid:end])
+        wider = a if visible_width(a) >= visible_width(b) else b
+        tex = tex[:at] + "{" + wider + "}" + tex[end:]
+    return tex
 
 
 def visible_width(tex: str) -> int:
-    """A rough count of the characters ``tex`` shows (for line breaking only)."""
+    """A rough count of the characters ``tex`` shows (for line breaking only): a word-like
+    command (``\\log``) counts its letters, a spaced operator (``+``, ``=``, ``\\cdot``) two,
+    a ``\\quad`` two, a fraction its wider part; each estimate errs wide, so a line that
+    fits by count fits the page."""
+    tex = _fractions(tex)
+    tex = _WORD.sub(lambda m: m.group(1), tex)
+    tex = _QUAD.sub(lambda m: "xx" if m.group(1) == "quad" else "xxxx", tex)
+    spaced = len(_SPACED.findall(tex))
     tex = _SIZING.sub("", tex)
     tex = _COMMAND.sub("x", tex)
-    return len(re.sub(r"[\s{}^_&]", "", tex))
+    return len(re.sub(r"[\s{}^_&]", "", tex)) + spaced
 
 
 def _vector(variable: sp.Basic) -> sp.Basic:
@@ -569,11 +611,14 @@ class ProofPrinter(LatexPrinter):
                     sign, term = " - ", -term
                 elif number:
                     sign = " + "
-                parts = (
-                    [r"\left(%s\right)" % self._print(term)]
-                    if self._needs_add_brackets(term)
-                    else self.pieces(term)
-                )
+                if isinstance(term, sp.Add):  # a bracketed sum: it breaks inside its brackets
+                    parts = self._headed("", term)
+                elif self._needs_add_brackets(term):
+                    parts = [r"\left(%s\right)" % self._print(term)]
+                else:
+                    parts = self.pieces(term)
+                if sign == " + " and parts[0].startswith("- "):  # a + (−b c): a − b c
+                    sign, parts[0] = " - ", parts[0][2:]
                 out += [sign + parts[0], *parts[1:]]
             return out
         if isinstance(expr, sp.Mul) and expr.could_extract_minus_sign():
