@@ -257,7 +257,7 @@ def test_comparison_uses_the_derivations_targets_and_gradient(
     ((case_text, mse_limit, derived_limit),) = c.limits
     assert mse_limit == 0
     assert derived_limit == _expected_limit(options) if len(own) == 3 else derived_limit < 0
-    assert c.variable.name == "z_1" and "z₁ → −∞" in case_text
+    assert c.variable.name == "z_1" and "z[1] → −∞" in case_text
 
 
 def _negative_curvature(f: sp.Expr, v: Verdict) -> sp.Expr:
@@ -302,14 +302,17 @@ def test_every_witness_names_every_variable_it_depends_on() -> None:
     it names the logits and the targets (t = e₁ or the soft p), the value is exact."""
     from derive.render.json import analysis_dict
     from derive.render.latex import render_latex
-    from derive.render.text import render_text
+    from derive.render.text import class_vectors, render_text
     from derive.render.unicode import unicode
 
     for what, f, verdict, d, an in _witnesses():
         assert verdict.verdict == "not convex", what
         _negative_curvature(f, verdict)
         text, tex = render_text(d, an), render_latex(d, an)
-        shown = ", ".join(f"{unicode(s)} = {value}" for s, value in verdict.counterexample)
+        vectors = class_vectors(d)  # written-out classes print as entries: t[1], z[1]
+        shown = ", ".join(
+            f"{unicode(s, vectors=vectors)} = {value}" for s, value in verdict.counterexample
+        )
         assert f"at {shown}" in text, what
         for symbol, value in verdict.counterexample:
             assert f"${sp.latex(sp.Eq(symbol, value, evaluate=False))}$" in tex, (what, symbol)

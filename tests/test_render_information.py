@@ -111,7 +111,7 @@ def test_text_of_the_normal_kl_names_every_step_and_the_torch_call() -> None:
     ("case", "phrase"),
     [
         (CASES[3], "the integral split at y = loc₂ and y = loc₁"),
-        (CASES[3], "𝔼_{y∼P}[|loc₁ − y|] = b₁, the integral split at y = loc₁"),
+        (CASES[3], "𝔼_{y∼P}[|y − loc₁|] = b₁, the integral split at y = loc₁"),
         (CASES[4], "𝔼_{y∼P}[y] = p, a sum over the support"),
         (CASES[7], "a series with no closed form"),
         (CASES[8], "𝔼_{y∼P}[y] = 1/rate, an integral over the support"),
@@ -130,7 +130,7 @@ def test_text_states_the_support_the_facts_and_the_unit() -> None:
     assert "value = P.entropy() / math.log(2)" in bits
     vector = render_text(_derive(CASES[5]))
     assert "y ∈ {1, 2, …, K}" in vector
-    assert "assume: pₖ > 0, Σₖ₌₁ᴷ pₖ = 1, qₖ > 0, Σₖ₌₁ᴷ qₖ = 1" in vector
+    assert "assume: p[k] > 0, Σₖ₌₁ᴷ p[k] = 1, q[k] > 0, Σₖ₌₁ᴷ q[k] = 1" in vector
     assert "probs=torch.tensor([p_1, ..., p_K])" in vector
     series = render_text(_derive(CASES[7]))
     assert "y ∈ {0, 1, …}" in series

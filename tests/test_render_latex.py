@@ -69,7 +69,7 @@ def test_the_statement_names_the_loss_with_factor_and_constant() -> None:
     assert r"&= \frac{\sum_{i=1}^{n} \left(y_{i} - f_{i}\right)^{2}}{2 \sigma^{2}}" in tex
     assert tex.index(stated) < tex.index(r"\ell_{i} = \left(y_{i} - f_{i}\right)^{2}")
     assert "minimum mean squared error (\\texttt{torch.nn.MSELoss})" in tex
-    assert r"&= \frac{n \operatorname{loss}}{2 \sigma^{2}} + \frac{n \log" in tex
+    assert r"&= \frac{n \mathrm{loss}}{2 \sigma^{2}} + \frac{n \log" in tex
     assert (
         r"\tag*{\texttt{reduction=\textquotesingle{}mean\textquotesingle{} (the default)}}" in tex
     )
@@ -207,7 +207,7 @@ def test_the_exponential_family_section() -> None:
     assert "The log link is canonical" in tex
     d = derive("gaussian", learn_variance="true")
     tex = render_latex(d, analyse(d))
-    assert r"\nabla^{2} A(\eta_{1}, \eta_{2}) = \operatorname{Cov}(T) \succeq 0" in tex
+    assert r"\nabla ^{2}A\left(\eta_{1}, \eta_{2}\right) = \operatorname{Cov}(T) \succeq 0" in tex
     assert "The identity link is not canonical" in tex
     d = derive("gamma")
     tex = render_latex(d, analyse(d))
@@ -258,7 +258,7 @@ def test_region_and_convention_are_stated() -> None:
     tex = render_latex(d, analyse(d))
     assert (
         r"The curvature is negative, $\frac{\partial^{2} \ell}{\partial f^{2}} < 0$, exactly "
-        r"where $\left|{- y + f}\right| > \gamma$; elsewhere it is non-negative." in tex
+        r"where $\left|{y - f}\right| > \gamma$; elsewhere it is non-negative." in tex
     )
     huber = render_latex(derive("huber", delta="1"))
     assert "Conventions of the library:" in huber and "Quadratic where" in huber

@@ -62,9 +62,7 @@ def test_verdicts_are_worded_by_the_type_of_their_evidence() -> None:
     assert composed.startswith("  ℓ is convex in x. Certificate (composition of atoms): |·|")
     quadratic = decide(3 * x**2 + 2 * x * y + y**2, [x, y])
     assert isinstance(quadratic.certificate, ConstantHessian)
-    assert "[[6, 2], [2, 2]] = [[1, 0], [1/3, 1]]·[[6, 0], [0, 4/3]]·" in printer.doprint(
-        quadratic
-    )
+    assert "[[6, 2], [2, 2]] = [[1, 0], [1/3, 1]]·[[6, 0], [0, 4/3]]·" in printer.doprint(quadratic)
     jump = decide(sp.Piecewise((x, x < 0), (x + 1, True)), [x])
     assert isinstance(jump.witness, MidpointWitness)
     text = printer.doprint(jump)
@@ -84,7 +82,7 @@ def test_one_index_notation_and_a_natural_order() -> None:
     text = render_text(d, analyse(d))
     assert "∂²ℓ/∂z[a]∂z[b] = exp(z[a])·[a = b]/Σⱼ₌₁ᴷ exp(z[j]) − " in text
     assert "exp(z[a])·exp(z[b])/(Σⱼ₌₁ᴷ exp(z[j]))²" in text
-    assert "L(θ) = ∏ᵢ₌₁ⁿ∏ₖ₌₁ᴷ (exp(zᵢ[k])/Σⱼ₌₁ᴷ exp(zᵢ[j]))^tᵢ[k]" in text
+    assert "L(θ) = ∏ᵢ₌₁ⁿ∏ₖ₌₁ᴷ (exp(zᵢ[k])/Σⱼ₌₁ᴷ exp(zᵢ[j]))^(tᵢ[k])" in text
     assert "zᵢ[yᵢ]" in text and "Σ[" not in text and "zₐ" not in text
     three = derive("categorical", link="softmax", classes=3)
     text = render_text(three, analyse(three, "mse"))
@@ -132,12 +130,12 @@ def test_region_convention_and_written_out_loss() -> None:
     assert (
         "torch (written out): torch.maximum(0.9 * (y - f), (0.9 - 1) * (y - f)).mean()" in pinball
     )
-    assert "    .sum(): −log L(θ) = 1/b·loss" in pinball
-    assert "    .mean() (the default): −log L(θ) = n/b·loss" in pinball
+    assert "    .sum(): −log L(θ) = (1/b)·loss" in pinball
+    assert "    .mean() (the default): −log L(θ) = (n/b)·loss" in pinball
 
 
 def test_a_negative_offset_with_several_terms_is_bracketed() -> None:
     """nll = ℓ/b + log b − log(1 − τ) − log τ: the offset's terms keep their signs (a sum
     opens with its positive term), not ℓ/b − log(1 − τ) + log τ − log b."""
     text = render_text(derive("asymmetric-laplace"))
-    assert "nll = 1/b·ℓ + log(b) − log(1 − τ) − log(τ)" in text
+    assert "nll = (1/b)·ℓ + log(b) − log(1 − τ) − log(τ)" in text

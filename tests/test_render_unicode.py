@@ -14,7 +14,7 @@ y = sp.IndexedBase("y", real=True)
 def test_readable_forms() -> None:
     assert unicode(sp.Sum(y[i] ** 2, (i, 1, n))) == "Σᵢ₌₁ⁿ yᵢ²"
     assert unicode(sp.sqrt(2 * sp.pi) * sigma) == "√(2)·√(π)·σ"
-    assert unicode(sigmoid(sp.Symbol("z")) - 1) == "−1 + σ(z)"
+    assert unicode(sigmoid(sp.Symbol("z")) - 1) == "σ(z) − 1"  # a sum opens with a positive term
     assert unicode(sp.Abs(sp.Symbol("r"))) == "|r|"
 
 

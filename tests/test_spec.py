@@ -65,9 +65,9 @@ def test_spec_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--spec", str(SPECS / "hyperbolic-secant.toml")]) == 0
     out = capsys.readouterr().out
     assert "derive hyperbolic-secant" in out and "unnamed" in out
-    assert "convexity in μ: convex" in out and "logsumexp" in out
+    assert "ℓ is convex in μ." in out and "logsumexp" in out
     assert main(["--spec", str(SPECS / "log-normal.toml")]) == 0
     out = capsys.readouterr().out
-    assert "(−μᵢ + log(yᵢ))²" in out and "unnamed" in out and "convexity in μ: convex" in out
+    assert "(log(yᵢ) − μᵢ)²" in out and "unnamed" in out and "ℓ is convex in μ." in out
     assert main(["custom", "--spec", str(SPECS / "log-normal.toml"), "--density", "y"]) == 2
     assert "do not also give --density" in capsys.readouterr().err

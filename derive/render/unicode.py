@@ -209,7 +209,7 @@ class UnicodePrinter(StrPrinter):
     def _print_Mul(self, expr: sp.Mul) -> str:
         """a·b; a sum among the factors in brackets: (Σᵢ ℓᵢ)/n, not Σᵢ ℓᵢ/n."""
         sums = [a for a in expr.args if isinstance(a, sp.Sum)]
-        if not sums or len(expr.args) < 2:
+        if not sums or len(expr.args) < 2 or (len(expr.args) == 2 and -1 in expr.args):
             return super()._print_Mul(expr).replace("*", "·")
         holes = {s: sp.Dummy(f"sum{number}") for number, s in enumerate(sums)}
         text: str = super()._print_Mul(expr.xreplace(holes)).replace("*", "·")
