@@ -139,3 +139,36 @@ def test_a_negative_offset_with_several_terms_is_bracketed() -> None:
     opens with its positive term), not ℓ/b − log(1 − τ) + log τ − log b."""
     text = render_text(derive("asymmetric-laplace"))
     assert "nll = (1/b)·ℓ + log(b) − log(1 − τ) − log(τ)" in text
+
+
+def test_no_text_output_mixes_index_notations() -> None:
+    """docs/notation.md: in text, a class entry is in brackets (z[a], q[k], zᵢ[yᵢ]) and the
+    subscript is the sample index's; no output falls back to zₐ, z_a or Σ[b=1..K]."""
+    import re
+
+    from derive.information import information
+    from derive.render.information import render_information
+    from tests.conftest import CASES, LOCATION_CASES
+
+    subscript_entry = re.compile(r"[A-Za-zα-ω][ₐₑₕⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ]")  # zₐ, pₖ (not yᵢ, not μ₁)
+    underscore_entry = re.compile(r"(?<![\w∇𝔼])[A-Za-zα-ω]_[a-z](?![\w{])")  # z_a, q_k
+    outputs = []
+    for name, options in [*CASES, *LOCATION_CASES]:
+        d = derive(name, **options)
+        compare = "mse" if options.get("link") in ("logit", "softmax") else None
+        outputs.append((name, render_text(d, analyse(d, compare))))
+    for kind, laws, classes in (
+        ("kl", ("categorical", "categorical"), None),
+        ("kl", ("categorical", "categorical"), 3),
+        ("entropy", ("categorical",), None),
+        ("cross-entropy", ("categorical", "categorical"), 4),
+        ("kl", ("normal", "normal"), None),
+    ):
+        doc = information(kind, *laws, classes=classes)
+        outputs.append((f"{kind} {laws}", render_information(doc)))
+    for name, text in outputs:
+        assert not subscript_entry.search(text), (name, subscript_entry.search(text))
+        assert not underscore_entry.search(text), (name, underscore_entry.search(text))
+        assert "Σ[" not in text and "∏[" not in text, name
+        ascii_minus = re.search(r"(^|[\s(=,≈])-[\d(]", text, re.MULTILINE)
+        assert ascii_minus is None, (name, ascii_minus)  # a minus sign is "−", not "-"

@@ -120,8 +120,8 @@ def _normalised(*vectors: sp.IndexedBase) -> tuple[sp.Equality, ...]:
 
 def _vector_symbols(p: sp.IndexedBase, q: sp.IndexedBase) -> tuple[tuple[sp.Basic, str], ...]:
     return (
-        (p, "the probabilities p_k > 0 of P over K classes, summing to one"),
-        (q, "the probabilities q_k > 0 of Q over the same K classes, summing to one"),
+        (p, "the probabilities p[k] > 0 of P over K classes, summing to one"),
+        (q, "the probabilities q[k] > 0 of Q over the same K classes, summing to one"),
         (K, "the number of classes"),
         (k, "the class index, from 1 to K"),
     )
@@ -152,9 +152,9 @@ def cross_entropy_decomposition() -> Identity:
         steps=steps,
         symbols=_vector_symbols(p, q),
         notes=(
-            "The left side is H(P, Q) = Σ_k p_k·log(1/q_k); the right side is "
-            "H(P) = Σ_k p_k·log(1/p_k) plus KL(P‖Q) = Σ_k p_k·log(p_k/q_k).",
-            "Only p_k > 0 and q_k > 0 are used: the decomposition holds for any positive "
+            "The left side is H(P, Q) = Σₖ p[k]·log(1/q[k]); the right side is "
+            "H(P) = Σₖ p[k]·log(1/p[k]) plus KL(P‖Q) = Σₖ p[k]·log(p[k]/q[k]).",
+            "Only p[k] > 0 and q[k] > 0 are used: the decomposition holds for any positive "
             "vectors; that P and Q sum to one is not needed.",
             "In torch: H(P, Q) is `torch.nn.CrossEntropyLoss` with probability targets p "
             "applied to logits whose softmax is q (`reduction='sum'` over one row); H(P) is "
@@ -197,15 +197,16 @@ def gibbs() -> Identity:
         steps=steps,
         symbols=_vector_symbols(p, q),
         notes=(
-            "The chain starts from −KL(P‖Q) = −Σ_k p_k·log(p_k/q_k) and ends at 0, so KL(P‖Q) ≥ 0.",
+            "The chain starts from −KL(P‖Q) = −Σₖ p[k]·log(p[k]/q[k]) and ends at 0, "
+            "so KL(P‖Q) ≥ 0.",
             f"The lemma log x ≤ x − 1 for x > 0: g(x) = {sp.sstr(lemma.function)} is convex on "
             f"x > 0 ({lemma.verdict.reason}); g′(x) = {sp.sstr(lemma.derivative)} vanishes at "
             f"x = 1, where g(1) = 0, so g ≥ 0; g″(x) = {sp.sstr(lemma.second)} > 0, so x = 1 is "
             f"the only point where g = 0.",
-            "The ≤ step is certified by writing the gap as Σ_k p_k·g(x_k) with "
-            "x_k = q_k/p_k > 0 and weights p_k ≥ 0: each term is ≥ 0 by the lemma.",
-            "Equality: the gap is 0 exactly when x_k = 1 for every k with p_k > 0, i.e. "
-            "q_k = p_k for every k: KL(P‖Q) = 0 if and only if P = Q.",
+            "The ≤ step is certified by writing the gap as Σₖ p[k]·g(x[k]) with "
+            "x[k] = q[k]/p[k] > 0 and weights p[k] ≥ 0: each term is ≥ 0 by the lemma.",
+            "Equality: the gap is 0 exactly when x[k] = 1 for every k with p[k] > 0, i.e. "
+            "q[k] = p[k] for every k: KL(P‖Q) = 0 if and only if P = Q.",
             "In torch: `torch.distributions.kl_divergence(Categorical(probs=p), "
             "Categorical(probs=q))` is ≥ 0, and 0 for q = p.",
         ),
@@ -223,7 +224,7 @@ def _entries(letter: str, count: int) -> tuple[sp.Symbol, ...]:
 
 
 def _kl_sum(a: Sequence[sp.Symbol], b: Sequence[sp.Symbol]) -> sp.Expr:
-    """Σ_k a_k·log(a_k/b_k), written out class by class."""
+    """Σₖ a[k]·log(a[k]/b[k]), written out class by class."""
     return sp.Add(
         *(sp.Mul(x, sp.log(x / y, evaluate=False), evaluate=False) for x, y in zip(a, b)),
         evaluate=False,
@@ -493,7 +494,7 @@ def laplace_half_exponential() -> Identity:
         title="The positive half of a Laplace law is half an exponential law",
         claim=(
             "For y > 0 the Laplace(0, b) density is half the Exponential(rate 1/b) density; "
-            "P(Y > t) = e^(−t/b)/2 for t ≥ 0, so P(Y > 0) = 1/2 and |Y| ~ Exponential(1/b)."
+            "P(Y > t) = exp(−t/b)/2 for t ≥ 0, so P(Y > 0) = 1/2 and |Y| ~ Exponential(1/b)."
         ),
         statement=sp.Eq(start, steps[-1].after, evaluate=False),
         start=start,
@@ -505,12 +506,12 @@ def laplace_half_exponential() -> Identity:
         ),
         notes=(
             "The start is P(Y > t) = ∫_t^∞ p(y) dy for Y ~ Laplace(0, b), with density "
-            "p(y) = e^(−|y|/b)/(2b); step 2 shows p(y) = (1/2)·(1/b)·e^(−y/b) for y > 0: half "
+            "p(y) = exp(−|y|/b)/(2b); step 2 shows p(y) = (1/2)·(1/b)·exp(−y/b) for y > 0: half "
             "the Exponential(rate 1/b) density. In torch, for y > 0: "
             "Laplace(0, b).log_prob(y) = log(1/2) + Exponential(rate=1/b).log_prob(y).",
             "At t = 0 the chain gives P(Y > 0) = 1/2 (torch: Laplace(0, b).cdf(0) = 0.5).",
             "The density is even (|−y| = |y|), so P(Y < −t) = P(Y > t) and "
-            "P(|Y| > t) = 2·P(Y > t) = e^(−t/b), the survival function of Exponential(rate 1/b): "
+            "P(|Y| > t) = 2·P(Y > t) = exp(−t/b), the survival function of Exponential(rate 1/b): "
             "|Y| ~ Exponential(1/b) (torch: Laplace(0, b).cdf(t) − Laplace(0, b).cdf(−t) = "
             "Exponential(rate=1/b).cdf(t)).",
         ),
@@ -557,29 +558,30 @@ def label_smoothing() -> Identity:
         name="label-smoothing",
         title="Label smoothing is cross-entropy plus a pull towards the uniform law",
         claim=(
-            "With smoothed targets t_k = (1 − ε)·[k = y] + ε/K, the cross-entropy is "
-            "H(t, q) = (1 − ε)·(−log q_y) + ε·(1/K)·Σ_k(−log q_k) = "
-            "(1 − ε)·(−log q_y) + ε·(log K + KL(u‖q)), u the uniform law: both forms are exact."
+            "With smoothed targets t[k] = (1 − ε)·[k = y] + ε/K, the cross-entropy is "
+            "H(t, q) = (1 − ε)·(−log q[y]) + ε·(1/K)·Σₖ(−log q[k]) = "
+            "(1 − ε)·(−log q[y]) + ε·(log K + KL(u‖q)), u the uniform law: both forms are exact."
         ),
         statement=sp.Eq(start, steps[-1].after, evaluate=False),
         start=start,
         steps=steps,
         symbols=(
             (t, "the label-smoothed target probabilities"),
-            (q, "the predicted probabilities q_k > 0 (the softmax of the logits)"),
+            (q, "the predicted probabilities q[k] > 0 (the softmax of the logits)"),
             (y, "the class label, in {1, …, K}"),
             (eps, "the smoothing ε, in [0, 1]"),
             (K, "the number of classes"),
             (k, "the class index, from 1 to K"),
         ),
         notes=(
-            "torch.nn.CrossEntropyLoss(label_smoothing=ε) with class-index targets computes, "
-            "per sample, the middle form (1 − ε)·(−log q_y) + ε·(1/K)·Σ_k(−log q_k) with "
-            "q = softmax of the logits (step 3): (1 − ε)·NLL + ε/K·Σ_k(−log q_k).",
-            "The last form is exact too: (1/K)·Σ_k(−log q_k) = H(u, q) = H(u) + KL(u‖q) with "
+            "`torch.nn.CrossEntropyLoss` with `label_smoothing` set to ε and class-index targets "
+            "computes, "
+            "per sample, the middle form (1 − ε)·(−log q[y]) + ε·(1/K)·Σₖ(−log q[k]) with "
+            "q = softmax of the logits (step 3): (1 − ε)·NLL + (ε/K)·Σₖ(−log q[k]).",
+            "The last form is exact too: (1/K)·Σₖ(−log q[k]) = H(u, q) = H(u) + KL(u‖q) with "
             "H(u) = log K, so the smoothing term is ε·log K (a constant) plus ε·KL(u‖q), which "
             "pulls q towards the uniform law and vanishes only at q = u (Gibbs).",
-            "The one-hot sum Σ_k [k = y]·g_k = g_y needs 1 ≤ y ≤ K (a class label).",
+            "The one-hot sum Σₖ [k = y]·g[k] = g[y] needs 1 ≤ y ≤ K (a class label).",
         ),
         facts=(sp.Eq(t[k], smoothed, evaluate=False), sifting),
     )

@@ -26,34 +26,41 @@ _SUB = dict(zip("0123456789aehijklmnoprstuvx+-=()", "₀₁₂₃₄₅₆₇₈
 _SUP = dict(zip("0123456789nKik+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹ⁿᴷⁱᵏ⁺⁻⁼⁽⁾"))
 
 
-def _class_numbers(atoms: set[sp.Basic]) -> tuple[int, ...]:
-    """The class numbers among ``atoms``: 2 for z_2, z_2[i] or z[2]."""
-    found: set[int] = set()
-    for atom in atoms:
-        if isinstance(atom, sp.Indexed):
-            found.update(int(x) for x in atom.indices if x.is_Integer)
-            name = atom.base.label.name
+def _class_numbers(term: sp.Basic) -> tuple[int, ...]:
+    """The classes a term is about: the numbers its numbered names (z_2, z_2[i], z[2])
+    carry most often. (exp(z₃)/(exp(z₁) + exp(z₂) + exp(z₃)) − t₃)² is about class 3;
+    a term that names every class equally often is about none."""
+    counts: dict[int, int] = {}
+    for node in sp.preorder_traversal(term):
+        numbers: list[int] = []
+        if isinstance(node, sp.Indexed):
+            numbers = [int(x) for x in node.indices if x.is_Integer]
+            name = node.base.label.name
+        elif isinstance(node, sp.Symbol):
+            name = node.name
         else:
-            name = atom.name
-        number = name.rpartition("_")[2]
-        if "_" in name and number.isdigit():
-            found.add(int(number))
-    return tuple(sorted(found))
+            continue
+        tail = name.rpartition("_")[2]
+        if "_" in name and tail.isdigit():
+            numbers.append(int(tail))
+        for number in numbers:
+            counts[number] = counts.get(number, 0) + 1
+    if not counts:
+        return ()
+    top = max(counts.values())
+    about = tuple(sorted(n for n, c in counts.items() if c == top))
+    return () if len(counts) > 1 and len(about) == len(counts) else about
 
 
 def natural_order(terms: list[sp.Basic]) -> list[sp.Basic]:
     """Terms in the order a paper writes them: classes ascending (exp(z₁) + exp(z₂) + …),
     and a sum opens with a positive term when it has one (f − y, not −y + f).
 
-    A term's class is told by the numbered names only it holds (t₃ in
-    (exp(z₃)/Σ − t₃)², where every term holds z₁, z₂ and z₃). Both the Unicode and
-    the LaTeX printers order their sums with this, on top of SymPy's order (which
-    puts y before f, and would put z₃ before z₁).
+    Both the Unicode and the LaTeX printers order their sums with this, on top of
+    SymPy's order (which puts y before f, and would put z₃ before z₁).
     """
     terms = list(terms)
-    held = [t.atoms(sp.Symbol, sp.Indexed) for t in terms]
-    common = set.intersection(*held) if held else set()
-    keyed = [_class_numbers(atoms - common) for atoms in held]
+    keyed = [_class_numbers(t) for t in terms]
     places = [number for number, key in enumerate(keyed) if key]
     ordered = sorted((key, number) for number, key in enumerate(keyed) if key)
     if len({key for key, _ in ordered}) > 1:
