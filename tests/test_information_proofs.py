@@ -581,5 +581,5 @@ def test_label_smoothing_both_forms_against_torch() -> None:
 
 def test_label_smoothing_notes_name_the_torch_call() -> None:
     notes = " ".join(identity("label-smoothing").notes)
-    assert "torch.nn.CrossEntropyLoss(label_smoothing=ε)" in notes
+    assert "`torch.nn.CrossEntropyLoss` with `label_smoothing` set to ε" in notes
     assert "KL(u‖q)" in notes
