@@ -218,14 +218,11 @@ class UnicodePrinter(StrPrinter):
         sums = [a for a in expr.args if isinstance(a, sp.Sum)]
         if not sums or len(expr.args) < 2 or (len(expr.args) == 2 and -1 in expr.args):
             return super()._print_Mul(expr).replace("*", "·")
-        holes = {s: sp.Dummy(f"sum{number}") for number, s in enumerate(sums)}
+        holes = {s: sp.Symbol(f"\x00sum{number}\x00") for number, s in enumerate(sums)}
         text: str = super()._print_Mul(expr.xreplace(holes)).replace("*", "·")
         for s, hole in holes.items():
             text = text.replace(self._print(hole), f"({self._print(s)})", 1)
         return text
-
-    def _print_Dummy(self, expr: sp.Dummy) -> str:
-        return f"_{expr.name}_"  # only ever a placeholder, replaced before it is shown
 
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
         """(−1 if f − y ≤ −1; f − y if f − y < 1; 1 otherwise): the first branch that holds."""
